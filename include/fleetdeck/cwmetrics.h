@@ -1,0 +1,55 @@
+/* cwmetrics.h - CloudWatch GetMetricData for function metrics: queries batched at
+ * <= 500 per call, paged by NextToken, answers turned into struct fd_series. */
+#ifndef FLEETDECK_CWMETRICS_H
+#define FLEETDECK_CWMETRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fleetdeck/aws.h"
+#include "fleetdeck/fleet.h"
+
+#define CW_MAX_QUERIES 500
+
+struct cw_window {
+	int64_t start_s;       /* inclusive, aligned to period */
+	int64_t end_s;         /* exclusive */
+	int period_s;          /* 60 or 300 */
+};
+
+/* Account-level series (no dimensions). */
+struct cw_account_metrics {
+	struct fd_series concurrent;   /* ConcurrentExecutions Maximum */
+	struct fd_series unreserved;   /* UnreservedConcurrentExecutions Maximum */
+};
+
+/* Fetches every FD_METRIC_LIST metric for the named functions over the window:
+ * ceil(n*FD_M_COUNT/500) GetMetricData calls (and more pages as needed). out[i]
+ * matches names[i]. GetMetricData's cost is reported through *metrics_requested. */
+struct cw_fetch_cb {
+	void (*done)(enum fd_status st, const struct aws_error *e, void *ud);
+	void *ud;
+};
+uint64_t cw_fetch_functions(struct aws_client *c, const char *const *names, size_t n,
+			    const struct cw_window *w, struct fd_function_metrics *out,
+			    const struct cw_fetch_cb *cb);
+enum fd_status cw_fetch_functions_sync(struct aws_client *c, const char *const *names, size_t n,
+				       const struct cw_window *w, struct fd_function_metrics *out,
+				       struct aws_error *err);
+enum fd_status cw_fetch_account_sync(struct aws_client *c, const struct cw_window *w,
+				     struct cw_account_metrics *out, struct aws_error *err);
+void cw_account_metrics_free(struct cw_account_metrics *m);
+
+/* Builds the GetMetricData body for queries [first, first+count) of the
+ * functions x metrics grid (query ids "m<fn>_<metric>"). */
+char *cw_build_request(const char *const *names, size_t n, size_t first, size_t count,
+		       const struct cw_window *w, const char *next_token);
+/* Parses one answer into out (indexed like names); returns next token or NULL. */
+enum fd_status cw_parse_response(const char *json, size_t len, const struct cw_window *w,
+				 struct fd_function_metrics *out, size_t n, char **next_token,
+				 struct fd_err *err);
+
+/* Estimated GetMetricData cost in USD: metrics requested x $0.01 / 1000. */
+double cw_cost_usd(uint64_t metrics_requested);
+
+#endif

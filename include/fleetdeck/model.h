@@ -1,0 +1,142 @@
+/* model.h - the fleet state the dashboard and headless commands read for one
+ * context (profile/account/region): functions, metrics summarised over a window,
+ * log groups and risks; filtered and sorted rows; a background refresh that keeps
+ * the cache current (stale-while-revalidate). Views never block on it: refresh
+ * progresses through aws client callbacks run by the event loop. */
+#ifndef FLEETDECK_MODEL_H
+#define FLEETDECK_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fleetdeck/aws.h"
+#include "fleetdeck/cache.h"
+#include "fleetdeck/fleet.h"
+#include "fleetdeck/status.h"
+
+#define FD_SPARK_POINTS 24
+
+/* Function table columns, declared once: the dashboard, `fleetdeck functions`
+ * (table/csv/json) and sort keys all come from this list.
+ * X(id, json name, header, type (S str, I int, N num), width, right-aligned) */
+#define FD_FN_COLUMNS(X)                                                                           \
+	X(FD_FC_NAME, "name", "FUNCTION", S, 0, 0)                                                 \
+	X(FD_FC_RUNTIME, "runtime", "RUNTIME", S, 13, 0)                                           \
+	X(FD_FC_MEMORY, "memory_mb", "MEM", I, 5, 1)                                               \
+	X(FD_FC_TIMEOUT, "timeout_s", "TMO", I, 4, 1)                                              \
+	X(FD_FC_LAST_MODIFIED, "last_modified", "MODIFIED", S, 10, 0)                              \
+	X(FD_FC_INVOCATIONS, "invocations", "INVOC", N, 7, 1)                                      \
+	X(FD_FC_ERRORS, "errors", "ERR", N, 6, 1)                                                  \
+	X(FD_FC_ERROR_PCT, "error_pct", "ERR%", N, 5, 1)                                           \
+	X(FD_FC_THROTTLES, "throttles", "THR", N, 5, 1)                                            \
+	X(FD_FC_P50, "p50_ms", "P50ms", N, 7, 1)                                                   \
+	X(FD_FC_P99, "p99_ms", "P99ms", N, 7, 1)                                                   \
+	X(FD_FC_CONCURRENCY, "concurrency", "CONC", N, 5, 1)                                       \
+	X(FD_FC_RISKS, "risks", "RISK", I, 4, 1)
+
+enum fd_fn_col {
+#define FD_FC_ENUM(id, json, header, type, width, right) id,
+	FD_FN_COLUMNS(FD_FC_ENUM)
+#undef FD_FC_ENUM
+	FD_FC_COUNT
+};
+
+struct fd_fn_col_info {
+	const char *json;
+	const char *header;
+	char type;             /* 'S', 'I', 'N' */
+	int width;
+	int right;
+};
+const struct fd_fn_col_info *fd_fn_col_info(enum fd_fn_col c);
+/* By json name or header, case-insensitive; -1 when unknown. */
+int fd_fn_col_find(const char *name);
+
+struct fd_fn_row {
+	const struct fd_function *fn;
+	const struct fd_function_metrics *metrics; /* NULL when none cached */
+	double invocations, errors, error_pct, throttles, p50, p99, max_ms, concurrency; /* NAN = no data */
+	int nrisks;
+	enum fd_severity worst;
+	double spark[FD_SPARK_POINTS]; /* invocations per bucket over the window; NAN = none */
+};
+
+struct fd_totals {
+	size_t functions;
+	double invocations, errors, throttles;
+	double account_concurrency_max;   /* NAN when unknown */
+	long long concurrency_limit;      /* -1 when unknown */
+	long long unreserved_limit;
+	size_t risks_by_severity[FD_SEV_COUNT];
+	size_t dlqs_with_messages;        /* filled once the queues issue lands; 0 now */
+};
+
+struct fd_model_status {
+	int refreshing;
+	int offline;                      /* no client: cache only */
+	int64_t data_fetched_ms;          /* oldest fetched_ms of what is shown; 0 = none */
+	unsigned steps_done, steps_total; /* refresh progress */
+	char last_error[512];             /* "" when none; formatted aws error */
+	char notice[256];                 /* e.g. cache moved aside */
+};
+
+struct fd_model;
+
+/* client may be NULL (offline). cache may be NULL (no caching). */
+enum fd_status fd_model_new(struct aws_client *client, struct fd_cache *cache,
+			    const struct fd_ctx *ctx, struct fd_model **out, struct fd_err *err);
+void fd_model_free(struct fd_model *m);
+
+/* Loads what the cache holds for ctx: instant start. */
+enum fd_status fd_model_load_cache(struct fd_model *m, struct fd_err *err);
+
+#define FD_REFRESH_LIST 0x1     /* ListFunctions */
+#define FD_REFRESH_METRICS 0x2  /* GetMetricData for the window */
+#define FD_REFRESH_GROUPS 0x4   /* DescribeLogGroups */
+#define FD_REFRESH_DETAIL 0x8   /* per-function detail, most interesting first, resumable */
+#define FD_REFRESH_ALL 0xf
+#define FD_REFRESH_FORCE 0x10   /* detail: reload even functions whose detail is fresh */
+/* Starts a background refresh; returns at once. Progress via fd_model_status and the
+ * dirty flag. A refresh already running is not restarted. */
+void fd_model_refresh(struct fd_model *m, unsigned what);
+/* Runs the refresh to completion (headless). */
+enum fd_status fd_model_refresh_sync(struct fd_model *m, unsigned what, struct fd_err *err);
+/* Asks for one function's detail next (the one on screen). */
+void fd_model_want_detail(struct fd_model *m, const char *function);
+/* Stops a running refresh: in-flight calls are cancelled, what was fetched stays (and
+ * the detail cursor stays in the cache, so the next refresh continues from it). */
+void fd_model_cancel(struct fd_model *m);
+/* Headless `fleetdeck function NAME`: lists the fleet when NAME is not known yet, then
+ * loads NAME's detail, its metrics for the window and its log group. */
+enum fd_status fd_model_refresh_function_sync(struct fd_model *m, const char *name,
+					      struct fd_err *err);
+/* Mutes risk checks (comma-separated ids, "*" = all) for a function ("*" = every
+ * function); from the config's per-function `mute = ...`. */
+void fd_model_mute(struct fd_model *m, const char *function, const char *check_ids);
+/* True (once) when data changed since the last call: the UI redraws. */
+int fd_model_take_dirty(struct fd_model *m);
+void fd_model_status(const struct fd_model *m, struct fd_model_status *out);
+
+/* Window over which rows are summarised: 900, 3600, 10800, 86400 s. */
+void fd_model_set_window(struct fd_model *m, int window_s);
+int fd_model_window(const struct fd_model *m);
+/* pcre2 regex on function names (case-smart: insensitive unless it has an uppercase
+ * letter). Invalid: returns FD_EINVAL with "at offset N: reason", old filter kept. */
+enum fd_status fd_model_set_filter(struct fd_model *m, const char *regex, struct fd_err *err);
+const char *fd_model_filter(const struct fd_model *m);
+void fd_model_set_sort(struct fd_model *m, enum fd_fn_col col, int descending);
+void fd_model_sort(const struct fd_model *m, enum fd_fn_col *col, int *descending);
+
+/* Filtered and sorted rows; valid until the next model call that changes data. */
+size_t fd_model_rows(struct fd_model *m, const struct fd_fn_row **rows);
+void fd_model_totals(struct fd_model *m, struct fd_totals *out);
+const struct fd_function *fd_model_function(struct fd_model *m, const char *name);
+const struct fd_fn_row *fd_model_row(struct fd_model *m, const char *name);
+/* Every risk, sorted by severity (worst first) then function. */
+size_t fd_model_risks(struct fd_model *m, const struct fd_risk **risks);
+const struct fd_log_group *fd_model_log_group(struct fd_model *m, const char *name);
+
+/* Cell of a row as text for tables (sanitized, no colour): "12.5", "3.2k", "-". */
+void fd_fn_row_cell(const struct fd_fn_row *r, enum fd_fn_col c, char *out, size_t n);
+
+#endif

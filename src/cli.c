@@ -1,0 +1,71 @@
+/* cli.c - the command table (from commands.def) and its lookups: exact names,
+ * then unique prefixes (tmux's cmd_find idea), naming candidates when ambiguous. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fleetdeck/app.h"
+#include "fleetdeck/cmds.h"
+
+static const struct fd_cmd cmd_table[] = {
+#define X(name, fn, usage, summary) {name, usage, summary, fn},
+#include "commands.def"
+#undef X
+};
+
+const struct fd_cmd *
+fd_cmd_at(size_t i)
+{
+	return i < FD_ARRAY_LEN(cmd_table) ? &cmd_table[i] : NULL;
+}
+
+const struct fd_cmd *
+fd_cmd_find(const char *name, struct fd_err *err)
+{
+	const struct fd_cmd *found = NULL;
+	char candidates[256] = "";
+	size_t i, len = strlen(name), nfound = 0;
+
+	for (i = 0; i < FD_ARRAY_LEN(cmd_table); i++)
+		if (strcmp(cmd_table[i].name, name) == 0)
+			return &cmd_table[i];
+	for (i = 0; len && i < FD_ARRAY_LEN(cmd_table); i++) {
+		if (strncmp(cmd_table[i].name, name, len) != 0)
+			continue;
+		found = &cmd_table[i];
+		nfound++;
+		if (strlen(candidates) + strlen(found->name) + 3 < sizeof(candidates)) {
+			if (candidates[0])
+				strcat(candidates, ", ");
+			strcat(candidates, found->name);
+		}
+	}
+	if (nfound == 1)
+		return found;
+	if (nfound > 1)
+		fd_err_set(err, FD_EINVAL, "ambiguous command \"%s\": could be %s", name,
+			   candidates);
+	else
+		fd_err_set(err, FD_EINVAL, "unknown command \"%s\" (see \"fleetdeck help\")", name);
+	return NULL;
+}
+
+int
+fd_cmd_fail(const struct fd_err *err)
+{
+	fprintf(stderr, "fleetdeck: %s\n", err->msg[0] ? err->msg : fd_status_str(err->status));
+	return err->status == FD_EINVAL ? 2 : 1;
+}
+
+int
+fd_cmd_usage(const struct fd_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fleetdeck: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: fleetdeck %s\n", cmd ? cmd->usage : "COMMAND [OPTIONS]");
+	return 2;
+}
