@@ -14,7 +14,8 @@
 
 struct fd_cache;
 
-/* Default path: $XDG_CACHE_HOME/fleetdeck/cache.db or ~/.cache/fleetdeck/cache.db. */
+/* Default path: $XDG_CACHE_HOME/fleetdeck/cache.db or ~/.cache/fleetdeck/cache.db (a
+ * relative XDG_CACHE_HOME is ignored, as the XDG spec says); NULL when HOME is unset too. */
 char *fd_cache_default_path(void);
 /* Opens (creating dirs 0700 / file 0600) and migrates. When the file was corrupt or
  * newer, it is renamed to PATH.broken-<time> and a new one made; *notice (may be NULL)
@@ -29,7 +30,8 @@ int fd_cache_schema_version(struct fd_cache *c);
  * preserved unless the new record has detail_loaded. */
 enum fd_status fd_cache_put_functions(struct fd_cache *c, const struct fd_ctx *ctx,
 				      const struct fd_function *fns, size_t n, struct fd_err *err);
-/* Upserts one function including its detail. */
+/* Upserts one function including its detail (stored detail is kept when fn has no
+ * detail_loaded). A new row is swept by the next listing that lacks it. */
 enum fd_status fd_cache_put_function(struct fd_cache *c, const struct fd_ctx *ctx,
 				     const struct fd_function *fn, struct fd_err *err);
 /* Loads every function of ctx sorted by name (with detail when stored); *oldest_ms is
@@ -45,13 +47,16 @@ enum fd_status fd_cache_get_function(struct fd_cache *c, const struct fd_ctx *ct
 enum fd_status fd_cache_put_metrics(struct fd_cache *c, const struct fd_ctx *ctx,
 				    const struct fd_function_metrics *m, size_t n,
 				    struct fd_err *err);
-/* Loads series for the named functions (all when names is NULL) from from_s on. */
+/* Loads the series of every function of ctx with this period from from_s on: each
+ * starts at its first stored point >= from_s, NAN where a point is missing; metrics
+ * with no point have n == 0. */
 enum fd_status fd_cache_get_metrics(struct fd_cache *c, const struct fd_ctx *ctx,
 				    int period_s, int64_t from_s, struct fd_function_metrics **out,
 				    size_t *n, struct fd_err *err);
 /* Newest stored point time for a period (for incremental fetches); 0 when none. */
 int64_t fd_cache_metrics_newest(struct fd_cache *c, const struct fd_ctx *ctx, int period_s);
 
+/* Replaces the log groups of ctx (groups missing from g are deleted). */
 enum fd_status fd_cache_put_log_groups(struct fd_cache *c, const struct fd_ctx *ctx,
 				       const struct fd_log_group *g, size_t n, struct fd_err *err);
 enum fd_status fd_cache_get_log_groups(struct fd_cache *c, const struct fd_ctx *ctx,
@@ -73,9 +78,12 @@ struct fd_cache_table_stats {
 };
 enum fd_status fd_cache_stats(struct fd_cache *c, struct fd_cache_table_stats *out, size_t max,
 			      size_t *n, long long *file_bytes, struct fd_err *err);
-/* Deletes metric points older than max_age_s and any rows beyond limits. */
+/* Deletes metric points older than max_age_s (none when max_age_s <= 0) and series left
+ * empty; drops whole contexts (functions, log groups, metrics, meta) whose newest
+ * fetched_ms is more than 30 days before now_s. */
 enum fd_status fd_cache_prune(struct fd_cache *c, int64_t now_s, int64_t max_age_s,
 			      struct fd_err *err);
+/* Empties every table. */
 enum fd_status fd_cache_clear(struct fd_cache *c, struct fd_err *err);
 
 #endif

@@ -1,0 +1,391 @@
+/* functions.c - the functions table and its child tables (layers, env, tags, triggers,
+ * aliases, versions): listing writes by mark and sweep that keep stored detail, and
+ * loading a context's functions back into records. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleetdeck/util.h"
+#include "internal.h"
+#include "schema.h"
+
+/* The statements one write needs, taken from the connection's cache once per call. */
+struct fn_writer {
+	sqlite3_stmt *upsert_conf; /* keeps an existing row's detail columns */
+	sqlite3_stmt *upsert_full;
+	sqlite3_stmt *id;
+	sqlite3_stmt *del[CACHE_NCHILDREN];
+	sqlite3_stmt *ins[CACHE_NCHILDREN];
+};
+
+struct fn_index {
+	int64_t id;
+	size_t at;
+};
+
+/* Loaded rows plus their ids sorted for lookup while children stream in. */
+struct fn_list {
+	struct fd_function *fns;
+	struct fn_index *idx;
+	size_t n;
+};
+
+/* Columns in mask are overwritten on conflict; with_seen also moves the row's mark
+ * (listings do, a single-function write does not). */
+static void
+upsert_sql(struct fd_buf *b, unsigned mask, int with_seen)
+{
+	const struct cache_table *t = &cache_t_functions;
+
+	fd_buf_puts(b, "INSERT INTO \"functions\" (\"ctx_id\", \"name\", \"seen\"");
+	cache_sql_cols(b, t, NULL, CACHE_COLS_ALL);
+	fd_buf_puts(b, ") VALUES (?1, ?2, ?3");
+	cache_sql_params(b, 4, t->ncols);
+	fd_buf_printf(b, ") ON CONFLICT (\"ctx_id\", \"name\") DO UPDATE SET \"seen\" = %s",
+	              with_seen ? "excluded.\"seen\"" : "\"seen\"");
+	cache_sql_set_excluded(b, t, mask);
+}
+
+static enum fd_status
+prepare_sql(struct fd_cache *c, struct fd_buf *b, sqlite3_stmt **st, struct fd_err *err)
+{
+	enum fd_status rc = cache_stmt(c, b->data, st, err);
+
+	fd_buf_reset(b);
+	return rc;
+}
+
+static enum fd_status
+prepare_children(struct fd_cache *c, struct fn_writer *w, struct fd_buf *b, struct fd_err *err)
+{
+	enum fd_status rc = FD_OK;
+	size_t i;
+
+	for (i = 0; rc == FD_OK && i < CACHE_NCHILDREN; i++) {
+		const struct cache_table *t = cache_children[i].table;
+		fd_buf_printf(b, "DELETE FROM \"%s\" WHERE \"fn_id\" = ?1", t->name);
+		rc = prepare_sql(c, b, &w->del[i], err);
+		if (rc != FD_OK)
+			break;
+		fd_buf_printf(b, "INSERT INTO \"%s\" (\"fn_id\", \"seq\"", t->name);
+		cache_sql_cols(b, t, NULL, CACHE_COLS_ALL);
+		fd_buf_puts(b, ") VALUES (?1, ?2");
+		cache_sql_params(b, 3, t->ncols);
+		fd_buf_puts(b, ")");
+		rc = prepare_sql(c, b, &w->ins[i], err);
+	}
+	return rc;
+}
+
+static enum fd_status
+writer_prepare(struct fd_cache *c, struct fn_writer *w, int with_seen, struct fd_err *err)
+{
+	struct fd_buf b;
+	enum fd_status rc;
+
+	fd_buf_init(&b);
+	upsert_sql(&b, CACHE_COLS_CONF, with_seen);
+	rc = prepare_sql(c, &b, &w->upsert_conf, err);
+	if (rc == FD_OK) {
+		upsert_sql(&b, CACHE_COLS_ALL, with_seen);
+		rc = prepare_sql(c, &b, &w->upsert_full, err);
+	}
+	if (rc == FD_OK) {
+		fd_buf_puts(&b, "SELECT \"id\" FROM \"functions\" WHERE \"ctx_id\" = ?1 AND "
+		                "\"name\" = ?2");
+		rc = prepare_sql(c, &b, &w->id, err);
+	}
+	if (rc == FD_OK)
+		rc = prepare_children(c, w, &b, err);
+	fd_buf_free(&b);
+	return rc;
+}
+
+/* Replaces the rows of one child table of fn_id by fn's array. */
+static enum fd_status
+put_children(struct fd_cache *c, struct fn_writer *w, size_t ci, int64_t fn_id,
+             const struct fd_function *fn, struct fd_err *err)
+{
+	const struct cache_child *ch = &cache_children[ci];
+	union {
+		struct fd_env env; /* the only scrubbed element today */
+		struct fd_trigger trigger;
+		struct fd_version version;
+	} scratch;
+	const char *arr;
+	size_t n, i;
+	enum fd_status rc;
+
+	memcpy(&arr, (const char *)fn + ch->arr_off, sizeof(arr));
+	memcpy(&n, (const char *)fn + ch->n_off, sizeof(n));
+	sqlite3_bind_int64(w->del[ci], 1, fn_id);
+	rc = cache_step_done(c, w->del[ci], err);
+	for (i = 0; rc == FD_OK && arr && i < n; i++) {
+		const void *elem = arr + i * ch->elem_size;
+		if (ch->scrub)
+			elem = ch->scrub(elem, &scratch);
+		sqlite3_bind_int64(w->ins[ci], 1, fn_id);
+		sqlite3_bind_int64(w->ins[ci], 2, (sqlite3_int64)i);
+		if (cache_bind_cols(w->ins[ci], 3, ch->table, elem) != SQLITE_OK)
+			rc = cache_fail(c, err);
+		else
+			rc = cache_step_done(c, w->ins[ci], err);
+	}
+	return rc;
+}
+
+/* Upserts fn; a record without detail leaves stored detail columns and tables alone. */
+static enum fd_status
+put_one(struct fd_cache *c, struct fn_writer *w, int64_t ctx_id, int64_t seen,
+        const struct fd_function *fn, struct fd_err *err)
+{
+	sqlite3_stmt *up = fn->detail_loaded ? w->upsert_full : w->upsert_conf;
+	int64_t fn_id = 0;
+	enum fd_status rc;
+	size_t i;
+
+	if (!fn->name || !*fn->name)
+		return fd_err_set(err, FD_EINVAL, "cache %s: a function without a name", c->path);
+	sqlite3_bind_int64(up, 1, ctx_id);
+	sqlite3_bind_text(up, 2, fn->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(up, 3, seen);
+	if (cache_bind_cols(up, 4, &cache_t_functions, fn) != SQLITE_OK)
+		return cache_fail(c, err);
+	rc = cache_step_done(c, up, err);
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(w->id, 1, ctx_id);
+	sqlite3_bind_text(w->id, 2, fn->name, -1, SQLITE_STATIC);
+	rc = cache_query_int(c, w->id, 0, &fn_id, err);
+	for (i = 0; rc == FD_OK && i < CACHE_NCHILDREN; i++)
+		if (!cache_children[i].detail || fn->detail_loaded)
+			rc = put_children(c, w, i, fn_id, fn, err);
+	return rc;
+}
+
+enum fd_status
+fd_cache_put_functions(struct fd_cache *c, const struct fd_ctx *ctx, const struct fd_function *fns,
+                       size_t n, struct fd_err *err)
+{
+	struct fn_writer w;
+	int64_t ctx_id = 0, seen = 0;
+	enum fd_status rc = cache_begin(c, err);
+	size_t i;
+
+	if (rc == FD_OK)
+		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
+	if (rc == FD_OK)
+		rc = cache_next_seen(c, "functions", ctx_id, &seen, err);
+	if (rc == FD_OK)
+		rc = writer_prepare(c, &w, 1, err);
+	for (i = 0; rc == FD_OK && i < n; i++)
+		rc = put_one(c, &w, ctx_id, seen, &fns[i], err);
+	if (rc == FD_OK)
+		rc = cache_sweep(c, "functions", ctx_id, seen, err);
+	if (rc == FD_OK)
+		rc = cache_commit(c, err);
+	if (rc != FD_OK)
+		cache_rollback(c);
+	return rc;
+}
+
+enum fd_status
+fd_cache_put_function(struct fd_cache *c, const struct fd_ctx *ctx, const struct fd_function *fn,
+                      struct fd_err *err)
+{
+	struct fn_writer w;
+	int64_t ctx_id = 0, seen = 0;
+	enum fd_status rc = cache_begin(c, err);
+
+	if (rc == FD_OK)
+		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
+	/* A new row joins the latest listing's generation; it goes at the next listing
+	 * if that one lacks it. */
+	if (rc == FD_OK)
+		rc = cache_next_seen(c, "functions", ctx_id, &seen, err);
+	if (rc == FD_OK)
+		rc = writer_prepare(c, &w, 0, err);
+	if (rc == FD_OK)
+		rc = put_one(c, &w, ctx_id, seen - 1, fn, err);
+	if (rc == FD_OK)
+		rc = cache_commit(c, err);
+	if (rc != FD_OK)
+		cache_rollback(c);
+	return rc;
+}
+
+static int
+index_cmp(const void *a, const void *b)
+{
+	const struct fn_index *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static enum fd_status
+step_rows_done(struct fd_cache *c, sqlite3_stmt *st, int src, struct fd_err *err)
+{
+	enum fd_status rc = src == SQLITE_DONE ? FD_OK : cache_fail(c, err);
+
+	sqlite3_reset(st);
+	return rc;
+}
+
+static enum fd_status
+load_functions(struct fd_cache *c, int64_t ctx_id, const char *name, struct fn_list *l,
+               struct fd_err *err)
+{
+	struct fd_buf sql;
+	sqlite3_stmt *st;
+	const char *text;
+	enum fd_status rc;
+	int src;
+
+	fd_buf_init(&sql);
+	fd_buf_puts(&sql, "SELECT \"id\", \"name\"");
+	cache_sql_cols(&sql, &cache_t_functions, NULL, CACHE_COLS_ALL);
+	fd_buf_printf(&sql, " FROM \"functions\" WHERE \"ctx_id\" = ?1%s ORDER BY \"name\"",
+	              name ? " AND \"name\" = ?2" : "");
+	rc = prepare_sql(c, &sql, &st, err);
+	fd_buf_free(&sql);
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, ctx_id);
+	if (name)
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		l->fns = cache_grow(l->fns, l->n, sizeof(*l->fns));
+		l->idx = cache_grow(l->idx, l->n, sizeof(*l->idx));
+		l->idx[l->n].id = sqlite3_column_int64(st, 0);
+		l->idx[l->n].at = l->n;
+		text = (const char *)sqlite3_column_text(st, 1);
+		l->fns[l->n].name = fd_xstrdup(text ? text : "");
+		cache_read_cols(st, 2, &cache_t_functions, &l->fns[l->n]);
+		l->n++;
+	}
+	return step_rows_done(c, st, src, err);
+}
+
+/* Appends one zeroed element to the child array of f; returns it. */
+static void *
+child_append(struct fd_function *f, const struct cache_child *ch)
+{
+	char *base = (char *)f;
+	char *arr;
+	size_t n;
+
+	memcpy(&arr, base + ch->arr_off, sizeof(arr));
+	memcpy(&n, base + ch->n_off, sizeof(n));
+	arr = cache_grow(arr, n, ch->elem_size);
+	memcpy(base + ch->arr_off, &arr, sizeof(arr));
+	n++;
+	memcpy(base + ch->n_off, &n, sizeof(n));
+	return arr + (n - 1) * ch->elem_size;
+}
+
+static enum fd_status
+load_children(struct fd_cache *c, const struct cache_child *ch, int64_t ctx_id, const char *name,
+              struct fn_list *l, struct fd_err *err)
+{
+	struct fd_buf sql;
+	struct fn_index key = {0, 0}, *hit;
+	sqlite3_stmt *st;
+	enum fd_status rc;
+	int src;
+
+	fd_buf_init(&sql);
+	fd_buf_puts(&sql, "SELECT c.\"fn_id\"");
+	cache_sql_cols(&sql, ch->table, "c", CACHE_COLS_ALL);
+	fd_buf_printf(&sql,
+	              " FROM \"%s\" c JOIN \"functions\" f ON f.\"id\" = c.\"fn_id\" WHERE "
+	              "f.\"ctx_id\" = ?1%s ORDER BY c.\"fn_id\", c.\"seq\"",
+	              ch->table->name, name ? " AND f.\"name\" = ?2" : "");
+	rc = prepare_sql(c, &sql, &st, err);
+	fd_buf_free(&sql);
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, ctx_id);
+	if (name)
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		key.id = sqlite3_column_int64(st, 0);
+		hit = bsearch(&key, l->idx, l->n, sizeof(*l->idx), index_cmp);
+		if (hit)
+			cache_read_cols(st, 1, ch->table, child_append(&l->fns[hit->at], ch));
+	}
+	return step_rows_done(c, st, src, err);
+}
+
+/* Reads functions and children in one read transaction: one consistent snapshot even
+ * while another process writes. */
+static enum fd_status
+load(struct fd_cache *c, const struct fd_ctx *ctx, const char *name, struct fn_list *l,
+     struct fd_err *err)
+{
+	int64_t ctx_id = 0;
+	enum fd_status rc = cache_begin_read(c, err);
+	size_t i;
+
+	if (rc == FD_OK)
+		rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
+	if (rc == FD_OK && ctx_id)
+		rc = load_functions(c, ctx_id, name, l, err);
+	if (l->n)
+		qsort(l->idx, l->n, sizeof(*l->idx), index_cmp);
+	for (i = 0; rc == FD_OK && l->n && i < CACHE_NCHILDREN; i++)
+		rc = load_children(c, &cache_children[i], ctx_id, name, l, err);
+	if (rc == FD_OK)
+		rc = cache_commit(c, err);
+	if (rc != FD_OK)
+		cache_rollback(c);
+	free(l->idx);
+	l->idx = NULL;
+	return rc;
+}
+
+enum fd_status
+fd_cache_get_functions(struct fd_cache *c, const struct fd_ctx *ctx, struct fd_function **out,
+                       size_t *n, int64_t *oldest_ms, struct fd_err *err)
+{
+	struct fn_list l = {NULL, NULL, 0};
+	enum fd_status rc = load(c, ctx, NULL, &l, err);
+	int64_t oldest = 0;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (rc != FD_OK) {
+		fd_functions_free(l.fns, l.n);
+		return rc;
+	}
+	for (i = 0; i < l.n; i++)
+		if (l.fns[i].fetched_ms > 0 && (!oldest || l.fns[i].fetched_ms < oldest))
+			oldest = l.fns[i].fetched_ms;
+	if (oldest_ms)
+		*oldest_ms = oldest;
+	*out = l.fns;
+	*n = l.n;
+	return FD_OK;
+}
+
+enum fd_status
+fd_cache_get_function(struct fd_cache *c, const struct fd_ctx *ctx, const char *name,
+                      struct fd_function *out, struct fd_err *err)
+{
+	struct fn_list l = {NULL, NULL, 0};
+	enum fd_status rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!name)
+		return fd_err_set(err, FD_EINVAL, "cache %s: no function name", c->path);
+	rc = load(c, ctx, name, &l, err);
+	if (rc == FD_OK && l.n == 0)
+		rc = fd_err_set(err, FD_ENOTFOUND, "cache %s: function %s not cached for %s/%s/%s",
+		                c->path, name, ctx->profile, ctx->account, ctx->region);
+	if (rc == FD_OK) {
+		*out = l.fns[0];
+		free(l.fns);
+		return FD_OK;
+	}
+	fd_functions_free(l.fns, l.n);
+	return rc;
+}

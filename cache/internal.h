@@ -1,0 +1,60 @@
+/* internal.h (cache-private) - the connection, its prepared-statement cache and the
+ * helpers every cache/ file shares: errors naming the path, transactions, ctx ids. */
+#ifndef FLEETDECK_CACHE_INTERNAL_H
+#define FLEETDECK_CACHE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "fleetdeck/cache.h"
+#include "fleetdeck/status.h"
+
+struct cache_stmt {
+	char *sql;
+	sqlite3_stmt *st;
+};
+
+struct fd_cache {
+	sqlite3 *db;
+	char *path;
+	struct cache_stmt *stmts; /* prepared once per connection, reused */
+	size_t nstmts;
+};
+
+/* Fills err with "cache <path>: <sqlite message>" and returns its status. */
+enum fd_status cache_fail(struct fd_cache *c, struct fd_err *err);
+/* The cached statement for sql, reset and with bindings cleared. */
+enum fd_status cache_stmt(struct fd_cache *c, const char *sql, sqlite3_stmt **out,
+                          struct fd_err *err);
+/* Steps a statement that returns no rows, then resets it. */
+enum fd_status cache_step_done(struct fd_cache *c, sqlite3_stmt *st, struct fd_err *err);
+/* Runs one or more statements without results (not cached). */
+enum fd_status cache_exec(struct fd_cache *c, const char *sql, struct fd_err *err);
+/* Runs a cached single-value query (parameters bound by the caller are kept when
+ * st is passed in): *out is the first column of the first row, def when none. */
+enum fd_status cache_query_int(struct fd_cache *c, sqlite3_stmt *st, int64_t def, int64_t *out,
+                               struct fd_err *err);
+
+/* BEGIN IMMEDIATE: writers queue on the busy timeout instead of failing mid-way. */
+enum fd_status cache_begin(struct fd_cache *c, struct fd_err *err);
+/* A deferred BEGIN: several SELECTs read one consistent snapshot. */
+enum fd_status cache_begin_read(struct fd_cache *c, struct fd_err *err);
+enum fd_status cache_commit(struct fd_cache *c, struct fd_err *err);
+void cache_rollback(struct fd_cache *c);
+
+/* Row id of ctx in contexts; created when create is set, else 0 when absent. */
+enum fd_status cache_ctx_id(struct fd_cache *c, const struct fd_ctx *ctx, int create, int64_t *id,
+                            struct fd_err *err);
+/* Next mark-and-sweep generation for a table with (ctx_id, seen) columns. */
+enum fd_status cache_next_seen(struct fd_cache *c, const char *table, int64_t ctx_id, int64_t *seen,
+                               struct fd_err *err);
+
+/* Deletes the rows of ctx_id whose seen mark is not seen (the sweep). */
+enum fd_status cache_sweep(struct fd_cache *c, const char *table, int64_t ctx_id, int64_t seen,
+                           struct fd_err *err);
+
+/* Makes room for element n (zeroed) in an array whose capacity is implied by its count
+ * (the next power of two); returns the array, possibly moved. */
+void *cache_grow(void *arr, size_t n, size_t elem_size);
+
+#endif
