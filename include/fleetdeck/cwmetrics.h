@@ -25,7 +25,9 @@ struct cw_account_metrics {
 
 /* Fetches every FD_METRIC_LIST metric for the named functions over the window:
  * ceil(n*FD_M_COUNT/500) GetMetricData calls (and more pages as needed). out[i]
- * matches names[i]. GetMetricData's cost is reported through *metrics_requested. */
+ * matches names[i]. GetMetricData's cost: cw_metrics_requested() and cw_cost_usd().
+ * out holds n zeroed records (or ones from an earlier fetch) and must stay alive
+ * until done runs; names are copied. */
 struct cw_fetch_cb {
 	void (*done)(enum fd_status st, const struct aws_error *e, void *ud);
 	void *ud;
@@ -44,12 +46,19 @@ void cw_account_metrics_free(struct cw_account_metrics *m);
  * functions x metrics grid (query ids "m<fn>_<metric>"). */
 char *cw_build_request(const char *const *names, size_t n, size_t first, size_t count,
 		       const struct cw_window *w, const char *next_token);
-/* Parses one answer into out (indexed like names); returns next token or NULL. */
+/* Parses one answer into out (indexed like names); returns next token or NULL.
+ * Series are (re)made NAN-filled over w unless they already cover exactly w, so pages
+ * accumulate. A query answered InternalError/Forbidden leaves its series NAN: the
+ * call still returns FD_OK, and the first such failure is put in err (status FD_EAWS)
+ * when err->status was FD_OK. Callbacks and _sync report it the same way: FD_OK with
+ * e/err->status == FD_EAWS. */
 enum fd_status cw_parse_response(const char *json, size_t len, const struct cw_window *w,
 				 struct fd_function_metrics *out, size_t n, char **next_token,
 				 struct fd_err *err);
 
 /* Estimated GetMetricData cost in USD: metrics requested x $0.01 / 1000. */
 double cw_cost_usd(uint64_t metrics_requested);
+/* Metrics requested by this process so far (queries x calls, pages included). */
+uint64_t cw_metrics_requested(void);
 
 #endif

@@ -24,13 +24,17 @@ enum fd_status lambda_list_functions_sync(struct aws_client *c, struct fd_functi
 /* Fills the detail part of fn (tags, concurrency, triggers from event source mappings
  * and the resource policy, aliases, versions, provisioned concurrency, async config).
  * Several calls; done runs once with the first hard error (a missing async config or
- * policy is not an error). fn must stay alive until done runs. */
+ * policy is not an error). fn must stay alive until done runs. The detail is loaded
+ * aside and moved into fn only when every call succeeded (old detail kept otherwise);
+ * triggers are sorted by kind then source. Returns the first call's id; cancelling
+ * it does not stop the others, so do not cancel a detail load. */
 uint64_t lambda_load_detail(struct aws_client *c, struct fd_function *fn,
 			    void (*done)(enum fd_status st, const struct aws_error *e, void *ud),
 			    void *ud);
 enum fd_status lambda_load_detail_sync(struct aws_client *c, struct fd_function *fn,
 				       struct aws_error *err);
 
+/* -1 in a field the answer lacked. */
 struct lambda_account {
 	long long concurrent_limit;
 	long long unreserved_limit;

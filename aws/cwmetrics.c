@@ -1,0 +1,610 @@
+/* cwmetrics.c - CloudWatch GetMetricData (awsJson 1.0) for the function metrics grid:
+ * every FD_METRIC_LIST metric of every function, at most CW_MAX_QUERIES queries per
+ * call, each batch paged by NextToken (PartialData), answers mapped back by query id
+ * into regular series over the window (NAN where CloudWatch has no point). */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "fleetdeck/cwmetrics.h"
+
+#define CW_MAX_DATAPOINTS 100800 /* GetMetricData's per-call maximum */
+#define CW_MAX_PAGES 1000
+#define CW_SYNC_WAIT_MS 1000
+
+static uint64_t metrics_requested; /* one process, one loop: no locking needed */
+
+uint64_t
+cw_metrics_requested(void)
+{
+	return metrics_requested;
+}
+
+double
+cw_cost_usd(uint64_t metrics)
+{
+	return (double)metrics * 0.01 / 1000.0;
+}
+
+static int
+window_points(const struct cw_window *w, size_t *n)
+{
+	int64_t span;
+
+	if (!w || w->period_s <= 0 || w->end_s <= w->start_s)
+		return -1;
+	span = w->end_s - w->start_s;
+	if (span / w->period_s >= CW_MAX_DATAPOINTS)
+		return -1;
+	*n = (size_t)((span + w->period_s - 1) / w->period_s);
+	return 0;
+}
+
+/* ---- request ---- */
+
+struct cw_query {
+	char id[48];
+	const struct fd_metric_info *mi;
+	const char *function; /* FunctionName dimension; NULL = account level */
+};
+
+static cJSON *
+query_json(const struct cw_query *q, int period)
+{
+	cJSON *o = cJSON_CreateObject(), *stat, *metric, *dims, *d;
+
+	cJSON_AddStringToObject(o, "Id", q->id);
+	stat = cJSON_AddObjectToObject(o, "MetricStat");
+	metric = cJSON_AddObjectToObject(stat, "Metric");
+	cJSON_AddStringToObject(metric, "Namespace", q->mi->ns);
+	cJSON_AddStringToObject(metric, "MetricName", q->mi->name);
+	if (q->function) {
+		dims = cJSON_AddArrayToObject(metric, "Dimensions");
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "Name", "FunctionName");
+		cJSON_AddStringToObject(d, "Value", q->function);
+		cJSON_AddItemToArray(dims, d);
+	}
+	cJSON_AddNumberToObject(stat, "Period", period);
+	cJSON_AddStringToObject(stat, "Stat", q->mi->stat);
+	cJSON_AddBoolToObject(o, "ReturnData", 1);
+	return o;
+}
+
+static char *
+build_body(const struct cw_query *qs, size_t nq, const struct cw_window *w, const char *token)
+{
+	cJSON *doc = cJSON_CreateObject(), *arr;
+	char *out;
+	size_t i;
+
+	arr = cJSON_AddArrayToObject(doc, "MetricDataQueries");
+	for (i = 0; i < nq; i++)
+		cJSON_AddItemToArray(arr, query_json(&qs[i], w->period_s));
+	cJSON_AddNumberToObject(doc, "StartTime", (double)w->start_s);
+	cJSON_AddNumberToObject(doc, "EndTime", (double)w->end_s);
+	cJSON_AddStringToObject(doc, "ScanBy", "TimestampAscending");
+	cJSON_AddNumberToObject(doc, "MaxDatapoints", CW_MAX_DATAPOINTS);
+	if (token)
+		cJSON_AddStringToObject(doc, "NextToken", token);
+	out = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	if (!out)
+		fd_fatal("out of memory building a GetMetricData request");
+	return out;
+}
+
+char *
+cw_build_request(const char *const *names, size_t n, size_t first, size_t count,
+		 const struct cw_window *w, const char *next_token)
+{
+	struct cw_query *qs;
+	size_t total = n * FD_M_COUNT, i, pts;
+	char *body;
+
+	if (window_points(w, &pts) != 0 || first >= total || count == 0)
+		return NULL;
+	count = FD_MIN(FD_MIN(count, total - first), (size_t)CW_MAX_QUERIES);
+	qs = fd_xcalloc(count, sizeof(*qs));
+	for (i = 0; i < count; i++) {
+		size_t q = first + i;
+
+		snprintf(qs[i].id, sizeof(qs[i].id), "m%zu_%zu", q / FD_M_COUNT, q % FD_M_COUNT);
+		qs[i].mi = fd_metric_info((enum fd_metric)(q % FD_M_COUNT));
+		qs[i].function = names[q / FD_M_COUNT];
+	}
+	body = build_body(qs, count, w, next_token);
+	free(qs);
+	return body;
+}
+
+/* ---- response ---- */
+
+typedef struct fd_series *(*series_find_fn)(const char *id, void *ctx);
+
+static const cJSON *
+member(const cJSON *o, const char *key)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+static const char *
+jcstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = member(o, key);
+
+	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+/* Makes s a NAN-filled series over w, unless it already is one (an earlier page). */
+static void
+series_prepare(struct fd_series *s, const struct cw_window *w, size_t n)
+{
+	size_t i;
+
+	if (s->values && s->start_s == w->start_s && s->period_s == w->period_s && s->n == n)
+		return;
+	free(s->values);
+	s->values = fd_xcalloc(n, sizeof(*s->values));
+	for (i = 0; i < n; i++)
+		s->values[i] = NAN;
+	s->start_s = w->start_s;
+	s->period_s = w->period_s;
+	s->n = n;
+}
+
+/* Epoch seconds as a number (what awsJson sends) or, defensively, an ISO-8601 string. */
+static int
+timestamp_of(const cJSON *t, int64_t *out)
+{
+	if (cJSON_IsNumber(t) && isfinite(t->valuedouble) && fabs(t->valuedouble) < 1e12) {
+		*out = (int64_t)floor(t->valuedouble);
+		return 0;
+	}
+	if (cJSON_IsString(t)) {
+		time_t v = fd_parse_iso8601(t->valuestring);
+
+		*out = (int64_t)v;
+		return v == (time_t)-1 ? -1 : 0;
+	}
+	return -1;
+}
+
+static void
+fill_points(struct fd_series *s, const cJSON *ts, const cJSON *vs)
+{
+	const cJSON *t = cJSON_IsArray(ts) ? ts->child : NULL;
+	const cJSON *v = cJSON_IsArray(vs) ? vs->child : NULL;
+	int64_t at, idx;
+
+	for (; t && v; t = t->next, v = v->next) {
+		if (timestamp_of(t, &at) != 0 || !cJSON_IsNumber(v) || at < s->start_s)
+			continue;
+		idx = (at - s->start_s) / s->period_s;
+		if (idx < (int64_t)s->n)
+			s->values[idx] = v->valuedouble;
+	}
+}
+
+/* The first failed query is reported in err (status FD_EAWS) for the caller to show. */
+static void
+note_query_error(const cJSON *r, const char *id, const char *code, struct fd_err *err)
+{
+	const cJSON *msgs = member(r, "Messages");
+	const char *text = NULL;
+
+	if (cJSON_IsArray(msgs) && msgs->child)
+		text = jcstr(msgs->child, "Value");
+	if (err && err->status == FD_OK)
+		fd_err_set(err, FD_EAWS, "GetMetricData query %.40s: %.40s%s%.300s", id, code,
+			   text ? ": " : "", text ? text : "");
+}
+
+static void
+result_apply(const cJSON *r, const struct cw_window *w, size_t npts, series_find_fn find,
+	     void *ctx, struct fd_err *err)
+{
+	const char *id = jcstr(r, "Id"), *code = jcstr(r, "StatusCode");
+	struct fd_series *s;
+
+	if (!id || !(s = find(id, ctx)))
+		return;
+	series_prepare(s, w, npts);
+	if (code && (strcmp(code, "InternalError") == 0 || strcmp(code, "Forbidden") == 0)) {
+		note_query_error(r, id, code, err);
+		return;
+	}
+	fill_points(s, member(r, "Timestamps"), member(r, "Values"));
+}
+
+static enum fd_status
+parse_results(const char *json, size_t len, const struct cw_window *w, series_find_fn find,
+	      void *ctx, char **next, struct fd_err *err)
+{
+	const cJSON *results, *r;
+	const char *end = NULL;
+	cJSON *doc;
+	size_t npts;
+	enum fd_status st = FD_OK;
+
+	*next = NULL;
+	if (window_points(w, &npts) != 0)
+		return fd_err_set(err, FD_EINVAL, "GetMetricData: invalid window");
+	doc = json && len ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
+	if (!cJSON_IsObject(doc)) {
+		st = fd_err_set(err, FD_EPARSE, "GetMetricData: answer is not a JSON object (%zu "
+				"bytes, bad at byte %zu)", len,
+				end && end >= json ? (size_t)(end - json) : 0);
+		goto out;
+	}
+	results = member(doc, "MetricDataResults");
+	if (results && !cJSON_IsArray(results)) {
+		st = fd_err_set(err, FD_EPARSE, "GetMetricData: MetricDataResults is not a list");
+		goto out;
+	}
+	cJSON_ArrayForEach(r, results)
+		result_apply(r, w, npts, find, ctx, err);
+	if (jcstr(doc, "NextToken"))
+		*next = fd_xstrdup(jcstr(doc, "NextToken"));
+out:
+	cJSON_Delete(doc);
+	return st;
+}
+
+/* "m<function index>_<metric index>", decimal without leading zeros. */
+static int
+parse_index(const char **p, size_t *out)
+{
+	size_t v = 0;
+	const char *s = *p;
+
+	if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' && s[1] <= '9'))
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (SIZE_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (size_t)(*s - '0');
+	}
+	*p = s;
+	*out = v;
+	return 0;
+}
+
+struct grid {
+	struct fd_function_metrics *out;
+	size_t n;
+};
+
+static struct fd_series *
+grid_find(const char *id, void *ctx)
+{
+	struct grid *g = ctx;
+	size_t fn, m;
+	const char *p = id + 1;
+
+	if (id[0] != 'm' || parse_index(&p, &fn) != 0 || *p++ != '_' ||
+	    parse_index(&p, &m) != 0 || *p || fn >= g->n || m >= FD_M_COUNT)
+		return NULL;
+	return &g->out[fn].s[m];
+}
+
+enum fd_status
+cw_parse_response(const char *json, size_t len, const struct cw_window *w,
+		  struct fd_function_metrics *out, size_t n, char **next_token, struct fd_err *err)
+{
+	struct grid g = {out, n};
+
+	return parse_results(json, len, w, grid_find, &g, next_token, err);
+}
+
+/* ---- fetching ---- */
+
+struct cw_job;
+
+struct cw_batch {
+	struct cw_job *job;
+	size_t first, count;
+	struct aws_pager pager;
+	char *sent_token;
+};
+
+struct cw_job {
+	char **names;
+	size_t n;
+	struct cw_window w;
+	struct cw_query *fixed;    /* account queries; NULL = the functions grid */
+	size_t nfixed;
+	series_find_fn find;
+	void *find_ctx;
+	struct grid grid;
+	struct cw_batch *batches;
+	size_t nbatches;
+	size_t pending;
+	enum fd_status st;
+	struct aws_error err;
+	struct fd_err warn;        /* first per-query failure */
+	struct cw_fetch_cb cb;
+};
+
+static void
+error_from_status(struct aws_error *e, enum fd_status st, const char *msg)
+{
+	memset(e, 0, sizeof(*e));
+	e->status = st;
+	e->retry_after_ms = -1;
+	fd_strlcpy(e->service, "CloudWatch", sizeof(e->service));
+	fd_strlcpy(e->op, "GetMetricData", sizeof(e->op));
+	fd_strlcpy(e->message, msg && msg[0] ? msg : fd_status_str(st), sizeof(e->message));
+}
+
+static void
+batch_build(struct aws_request *r, const char *token, void *ud)
+{
+	struct cw_batch *b = ud;
+	struct cw_job *j = b->job;
+	char *body;
+
+	aws_request_init(r, AWS_SVC_MONITORING, "GetMetricData");
+	if (j->fixed)
+		body = build_body(j->fixed, j->nfixed, &j->w, token);
+	else
+		body = cw_build_request((const char *const *)j->names, j->n, b->first, b->count,
+					&j->w, token);
+	aws_request_json(r, body, strlen(body));
+	free(body);
+	metrics_requested += b->count;
+	free(b->sent_token);
+	b->sent_token = token ? fd_xstrdup(token) : NULL;
+}
+
+static char *
+batch_page(struct aws_response *resp, void *ud, struct fd_err *err)
+{
+	struct cw_batch *b = ud;
+	struct cw_job *j = b->job;
+	struct fd_err local = {0};
+	char *next = NULL;
+
+	if (parse_results(resp->body.data, resp->body.len, &j->w, j->find, j->find_ctx, &next,
+			  &local) != FD_OK) {
+		fd_err_set(err, local.status, "%s", local.msg);
+		return NULL;
+	}
+	if (local.status != FD_OK && j->warn.status == FD_OK)
+		j->warn = local;
+	if (next && b->sent_token && strcmp(next, b->sent_token) == 0) {
+		free(next);
+		fd_err_set(err, FD_EPARSE, "GetMetricData: NextToken repeats the token sent");
+		return NULL;
+	}
+	return next;
+}
+
+static void
+job_free(struct cw_job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->nbatches; i++)
+		free(j->batches[i].sent_token);
+	for (i = 0; i < j->n; i++)
+		free(j->names[i]);
+	free(j->names);
+	free(j->batches);
+	free(j->fixed);
+	free(j);
+}
+
+static void
+job_finish(struct cw_job *j)
+{
+	struct aws_error warn;
+	int64_t now = fd_wall_now_ms();
+	size_t i;
+
+	for (i = 0; j->st == FD_OK && i < j->grid.n; i++)
+		j->grid.out[i].fetched_ms = now;
+	if (j->st != FD_OK) {
+		j->cb.done(j->st, &j->err, j->cb.ud);
+	} else if (j->warn.status != FD_OK) {
+		error_from_status(&warn, j->warn.status, j->warn.msg);
+		j->cb.done(FD_OK, &warn, j->cb.ud);
+	} else {
+		j->cb.done(FD_OK, NULL, j->cb.ud);
+	}
+	job_free(j);
+}
+
+static void
+batch_done(enum fd_status st, const struct aws_error *e, void *ud)
+{
+	struct cw_batch *b = ud;
+	struct cw_job *j = b->job;
+
+	if (st != FD_OK && j->st == FD_OK) {
+		j->st = st;
+		if (e)
+			j->err = *e;
+		else
+			error_from_status(&j->err, st, NULL);
+	}
+	if (--j->pending == 0)
+		job_finish(j);
+}
+
+/* Returns the id of the first call (0 when there was nothing to fetch). */
+static uint64_t
+job_start(struct aws_client *c, struct cw_job *j, size_t nqueries)
+{
+	uint64_t id, first = 0;
+	size_t i;
+
+	j->nbatches = (nqueries + CW_MAX_QUERIES - 1) / CW_MAX_QUERIES;
+	j->batches = fd_xcalloc(FD_MAX(j->nbatches, 1), sizeof(*j->batches));
+	j->pending = j->nbatches + 1;
+	for (i = 0; i < j->nbatches; i++) {
+		struct cw_batch *b = &j->batches[i];
+
+		b->job = j;
+		b->first = i * CW_MAX_QUERIES;
+		b->count = FD_MIN((size_t)CW_MAX_QUERIES, nqueries - b->first);
+		b->pager = (struct aws_pager){batch_build, batch_page, batch_done, b, CW_MAX_PAGES};
+	}
+	for (i = 0; i < j->nbatches; i++) {
+		id = aws_paginate(c, &j->batches[i].pager);
+		if (!first)
+			first = id;
+	}
+	if (--j->pending == 0)
+		job_finish(j);
+	return first;
+}
+
+static void
+grid_prepare(struct fd_function_metrics *out, const char *const *names, size_t n,
+	     const struct cw_window *w, size_t npts)
+{
+	size_t i, m;
+
+	for (i = 0; i < n; i++) {
+		if (!out[i].function)
+			out[i].function = fd_xstrdup(names[i]);
+		for (m = 0; m < FD_M_COUNT; m++)
+			series_prepare(&out[i].s[m], w, npts);
+	}
+}
+
+/* names are copied; out must stay alive until cb->done runs. done gets FD_OK with a
+ * non-NULL e (e->status FD_EAWS) when some queries failed: those series stay NAN. */
+uint64_t
+cw_fetch_functions(struct aws_client *c, const char *const *names, size_t n,
+		   const struct cw_window *w, struct fd_function_metrics *out,
+		   const struct cw_fetch_cb *cb)
+{
+	struct cw_job *j;
+	struct aws_error e;
+	size_t i, npts;
+
+	if (window_points(w, &npts) != 0) {
+		error_from_status(&e, FD_EINVAL, "invalid metrics window");
+		cb->done(FD_EINVAL, &e, cb->ud);
+		return 0;
+	}
+	grid_prepare(out, names, n, w, npts);
+	j = fd_xcalloc(1, sizeof(*j));
+	j->names = fd_xcalloc(FD_MAX(n, 1), sizeof(*j->names));
+	for (i = 0; i < n; i++)
+		j->names[i] = fd_xstrdup(names[i]);
+	j->n = n;
+	j->w = *w;
+	j->grid = (struct grid){out, n};
+	j->find = grid_find;
+	j->find_ctx = &j->grid;
+	j->cb = *cb;
+	return job_start(c, j, n * FD_M_COUNT);
+}
+
+struct cw_sync {
+	int done;
+	enum fd_status st;
+	struct aws_error err;
+};
+
+static void
+sync_done(enum fd_status st, const struct aws_error *e, void *ud)
+{
+	struct cw_sync *s = ud;
+
+	s->done = 1;
+	s->st = st;
+	if (e)
+		s->err = *e;
+}
+
+static enum fd_status
+sync_run(struct aws_client *c, struct cw_sync *s, struct aws_error *err)
+{
+	enum fd_status st = FD_OK;
+
+	/* s lives on the caller's stack: leave only when no callback can reach it. */
+	while (!s->done) {
+		st = aws_client_wait(c, NULL, 0, CW_SYNC_WAIT_MS);
+		if (st != FD_OK && aws_client_pending(c) == 0)
+			break;
+	}
+	if (!s->done) {
+		error_from_status(&s->err, st, "the client loop failed");
+		s->st = st;
+	}
+	if (err)
+		*err = s->err;
+	return s->st;
+}
+
+/* Returns FD_OK when only some queries failed; err->status then says FD_EAWS. */
+enum fd_status
+cw_fetch_functions_sync(struct aws_client *c, const char *const *names, size_t n,
+			const struct cw_window *w, struct fd_function_metrics *out,
+			struct aws_error *err)
+{
+	struct cw_sync s = {0};
+	struct cw_fetch_cb cb = {sync_done, &s};
+
+	cw_fetch_functions(c, names, n, w, out, &cb);
+	return sync_run(c, &s, err);
+}
+
+static struct fd_series *
+account_find(const char *id, void *ctx)
+{
+	struct cw_account_metrics *m = ctx;
+
+	if (strcmp(id, "concurrent") == 0)
+		return &m->concurrent;
+	if (strcmp(id, "unreserved") == 0)
+		return &m->unreserved;
+	return NULL;
+}
+
+enum fd_status
+cw_fetch_account_sync(struct aws_client *c, const struct cw_window *w,
+		      struct cw_account_metrics *out, struct aws_error *err)
+{
+	static const struct fd_metric_info concurrent = {"AWS/Lambda", "ConcurrentExecutions",
+							 "Maximum"};
+	static const struct fd_metric_info unreserved = {
+		"AWS/Lambda", "UnreservedConcurrentExecutions", "Maximum"};
+	struct cw_sync s = {0};
+	struct cw_job *j;
+	size_t npts;
+
+	if (window_points(w, &npts) != 0) {
+		if (err)
+			error_from_status(err, FD_EINVAL, "invalid metrics window");
+		return FD_EINVAL;
+	}
+	series_prepare(&out->concurrent, w, npts);
+	series_prepare(&out->unreserved, w, npts);
+	j = fd_xcalloc(1, sizeof(*j));
+	j->fixed = fd_xcalloc(2, sizeof(*j->fixed));
+	j->fixed[0] = (struct cw_query){"concurrent", &concurrent, NULL};
+	j->fixed[1] = (struct cw_query){"unreserved", &unreserved, NULL};
+	j->nfixed = 2;
+	j->w = *w;
+	j->find = account_find;
+	j->find_ctx = out;
+	j->cb = (struct cw_fetch_cb){sync_done, &s};
+	job_start(c, j, j->nfixed);
+	return sync_run(c, &s, err);
+}
+
+void
+cw_account_metrics_free(struct cw_account_metrics *m)
+{
+	fd_series_free(&m->concurrent);
+	fd_series_free(&m->unreserved);
+}

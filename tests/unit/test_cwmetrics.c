@@ -1,0 +1,422 @@
+/* test_cwmetrics.c - GetMetricData request building (batches of <= 500 queries, ids),
+ * answer parsing (gaps, PartialData paging, per-query errors) and, against the
+ * simulator, the number of calls a 200-function fetch takes. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "fleetdeck/cwmetrics.h"
+#include "fleetdeck/lambda.h"
+#include "test.h"
+
+#define T0 1764496800
+
+static const struct cw_window win = {T0, T0 + 600, 60};
+
+static char *
+fixture(const char *name, size_t *len)
+{
+	struct fd_buf b;
+	struct fd_err err = {0};
+	char path[512];
+
+	fd_buf_init(&b);
+	snprintf(path, sizeof(path), "%s/cw/%s", fd_test_data(), name);
+	if (fd_read_file(path, 1 << 20, &b, &err) != FD_OK) {
+		fd_test_fail(__FILE__, __LINE__, "fixture %s: %s", name, err.msg);
+		fd_buf_free(&b);
+		*len = 0;
+		return NULL;
+	}
+	*len = b.len;
+	return fd_buf_steal(&b);
+}
+
+static int
+id_valid(const char *id)
+{
+	if (!id || id[0] < 'a' || id[0] > 'z')
+		return 0;
+	for (id++; *id; id++)
+		if (!((*id >= 'a' && *id <= 'z') || (*id >= 'A' && *id <= 'Z') ||
+		      (*id >= '0' && *id <= '9') || *id == '_'))
+			return 0;
+	return 1;
+}
+
+static const char *
+jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double
+jnum(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+TEST(cw_build_request_shape)
+{
+	const char *names[] = {"orders-api", "billing-java", "thumbnailer"};
+	cJSON *doc, *qs, *q, *stat, *metric, *dim;
+	char *body = cw_build_request(names, 3, 0, 1000, &win, NULL);
+
+	REQUIRE(body);
+	doc = cJSON_Parse(body);
+	REQUIRE(doc);
+	qs = cJSON_GetObjectItemCaseSensitive(doc, "MetricDataQueries");
+	CHECK_INT(cJSON_GetArraySize(qs), 3 * FD_M_COUNT);
+	CHECK(jnum(doc, "StartTime") == T0);
+	CHECK(jnum(doc, "EndTime") == T0 + 600);
+	CHECK_STR(jstr(doc, "ScanBy"), "TimestampAscending");
+	CHECK(jnum(doc, "MaxDatapoints") > 0 && jnum(doc, "MaxDatapoints") <= 100800);
+	CHECK(!cJSON_GetObjectItemCaseSensitive(doc, "NextToken"));
+	q = cJSON_GetArrayItem(qs, 2 * FD_M_COUNT + FD_M_DURATION_P99);
+	REQUIRE(q);
+	CHECK_STR(jstr(q, "Id"), "m2_4");
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "ReturnData")));
+	stat = cJSON_GetObjectItemCaseSensitive(q, "MetricStat");
+	CHECK_STR(jstr(stat, "Stat"), "p99");
+	CHECK(jnum(stat, "Period") == 60);
+	metric = cJSON_GetObjectItemCaseSensitive(stat, "Metric");
+	CHECK_STR(jstr(metric, "Namespace"), "AWS/Lambda");
+	CHECK_STR(jstr(metric, "MetricName"), "Duration");
+	dim = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(metric, "Dimensions"), 0);
+	CHECK_STR(jstr(dim, "Name"), "FunctionName");
+	CHECK_STR(jstr(dim, "Value"), "thumbnailer");
+	cJSON_ArrayForEach(q, qs)
+		CHECK(id_valid(jstr(q, "Id")));
+	cJSON_Delete(doc);
+	free(body);
+	body = cw_build_request(names, 3, 5, 2, &win, "tok-2");
+	REQUIRE(body);
+	CHECK_CONTAINS(body, "\"NextToken\":\"tok-2\"");
+	CHECK_CONTAINS(body, "\"Id\":\"m0_5\"");
+	CHECK_CONTAINS(body, "\"Id\":\"m0_6\"");
+	CHECK(!strstr(body, "\"m0_7\""));
+	free(body);
+}
+
+TEST(cw_build_request_batches_of_500)
+{
+	enum { N = 200 };
+	const char *names[N];
+	char bufs[N][24];
+	size_t i, first, total = N * FD_M_COUNT, seen = 0, calls = 0;
+	cJSON *doc;
+	char *body;
+
+	for (i = 0; i < N; i++) {
+		snprintf(bufs[i], sizeof(bufs[i]), "fn-%03zu", i);
+		names[i] = bufs[i];
+	}
+	for (first = 0; first < total; first += CW_MAX_QUERIES, calls++) {
+		body = cw_build_request(names, N, first, 100000, &win, NULL);
+		REQUIRE(body);
+		doc = cJSON_Parse(body);
+		REQUIRE(doc);
+		i = (size_t)cJSON_GetArraySize(
+			cJSON_GetObjectItemCaseSensitive(doc, "MetricDataQueries"));
+		CHECK(i <= CW_MAX_QUERIES);
+		seen += i;
+		cJSON_Delete(doc);
+		free(body);
+	}
+	CHECK_INT(seen, total);
+	CHECK_INT(calls, (total + CW_MAX_QUERIES - 1) / CW_MAX_QUERIES);
+	CHECK(cw_build_request(names, N, total, 10, &win, NULL) == NULL);
+	{
+		struct cw_window bad = {T0, T0, 60};
+
+		CHECK(cw_build_request(names, N, 0, 10, &bad, NULL) == NULL);
+		bad.end_s = T0 + 600;
+		bad.period_s = 0;
+		CHECK(cw_build_request(names, N, 0, 10, &bad, NULL) == NULL);
+	}
+}
+
+static void
+metrics_free(struct fd_function_metrics *m, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < FD_M_COUNT; k++)
+			free(m[i].s[k].values);
+		free(m[i].function);
+	}
+}
+
+TEST(cw_parse_gaps_paging_and_query_errors)
+{
+	struct fd_function_metrics out[2];
+	struct fd_err err = {0};
+	const struct fd_series *s;
+	size_t l1, l2, i;
+	char *p1 = fixture("getmetricdata_page1.json", &l1);
+	char *p2 = fixture("getmetricdata_page2.json", &l2), *next = NULL;
+
+	REQUIRE(p1 && p2);
+	memset(out, 0, sizeof(out));
+	CHECK_INT(cw_parse_response(p1, l1, &win, out, 2, &next, &err), FD_OK);
+	CHECK_STR(next, "page-two-token");
+	CHECK_INT(err.status, FD_EAWS); /* the first failed query is reported */
+	CHECK_CONTAINS(err.msg, "m1_0");
+	CHECK_CONTAINS(err.msg, "not authorized");
+	s = &out[0].s[FD_M_INVOCATIONS];
+	REQUIRE(s->values && s->n == 10);
+	CHECK(s->start_s == T0 && s->period_s == 60);
+	CHECK(s->values[0] == 5.0 && s->values[1] == 7.0);
+	for (i = 2; i < 10; i++)
+		CHECK(isnan(s->values[i]));
+	CHECK(out[0].s[FD_M_DURATION_P50].values[2] == 123.4); /* ISO timestamp */
+	s = &out[1].s[FD_M_INVOCATIONS]; /* Forbidden: stays NAN */
+	REQUIRE(s->values);
+	for (i = 0; i < 10; i++)
+		CHECK(isnan(s->values[i]));
+	CHECK(isnan(out[0].s[FD_M_THROTTLES].values[0])); /* InternalError */
+	s = &out[1].s[FD_M_ERRORS]; /* out-of-window points dropped, short Values */
+	CHECK(s->values[9] == 3.0);
+	CHECK(isnan(s->values[5]));
+	CHECK(isnan(s->values[0]));
+	for (i = 0; i < 10; i++)
+		CHECK(isnan(out[1].s[FD_M_THROTTLES].values[i]));
+	CHECK(out[0].s[FD_M_ERRORS].values == NULL); /* "m01_1" matched nothing */
+	free(next);
+	/* page 2 adds to what page 1 gave */
+	CHECK_INT(cw_parse_response(p2, l2, &win, out, 2, &next, &err), FD_OK);
+	CHECK(next == NULL);
+	s = &out[0].s[FD_M_INVOCATIONS];
+	CHECK(s->values[0] == 5.0 && s->values[1] == 7.0 && s->values[4] == 9.0);
+	metrics_free(out, 2);
+	free(p1);
+	free(p2);
+}
+
+TEST(cw_parse_malformed)
+{
+	struct fd_function_metrics out[1];
+	struct fd_err err = {0};
+	size_t len;
+	char *bad = fixture("getmetricdata_badshape.json", &len), *next = (char *)"x";
+
+	REQUIRE(bad);
+	memset(out, 0, sizeof(out));
+	CHECK_INT(cw_parse_response(bad, len, &win, out, 1, &next, &err), FD_EPARSE);
+	CHECK(next == NULL);
+	CHECK_CONTAINS(err.msg, "MetricDataResults");
+	CHECK_INT(cw_parse_response("<html>", 6, &win, out, 1, &next, &err), FD_EPARSE);
+	CHECK_CONTAINS(err.msg, "not a JSON object");
+	CHECK_INT(cw_parse_response("", 0, &win, out, 1, &next, &err), FD_EPARSE);
+	CHECK_INT(cw_parse_response("{}", 2, &win, out, 1, &next, &err), FD_OK);
+	metrics_free(out, 1);
+	free(bad);
+}
+
+TEST(cw_cost)
+{
+	CHECK(fabs(cw_cost_usd(1000) - 0.01) < 1e-12);
+	CHECK(fabs(cw_cost_usd(2200) - 0.022) < 1e-12);
+	CHECK(cw_cost_usd(0) == 0.0);
+}
+
+/* ---- against the simulator ---- */
+
+#define SIM_KEY "AKIDSIMULATOR0000001"
+#define SIM_SECRET "sim-secret-key-0000000000000000000000001"
+
+struct sim {
+	struct aws_settings s;
+	struct aws_creds creds;
+	struct aws_client *c;
+};
+
+static int
+sim_open(struct sim *x, const char *reset_body)
+{
+	struct aws_settings_opts so = {0};
+	struct aws_client_opts o = {0};
+	struct fd_err err = {FD_OK, ""};
+	const char *url = fd_test_sim_url();
+	char path[600];
+
+	if (fd_test_sim_control("POST", "reset", reset_body, NULL) != 200)
+		return 0;
+	fd_test_sim_control("POST", "faults", "{\"rules\":[]}", NULL);
+	fd_test_sim_control("POST", "stats/reset", "{}", NULL);
+	setenv("AWS_ENDPOINT_URL", url, 1);
+	setenv("AWS_REGION", "us-east-1", 1);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	setenv("AWS_ACCESS_KEY_ID", SIM_KEY, 1);
+	setenv("AWS_SECRET_ACCESS_KEY", SIM_SECRET, 1);
+	unsetenv("AWS_SESSION_TOKEN");
+	unsetenv("AWS_PROFILE");
+	snprintf(path, sizeof(path), "%s/config", fd_test_tmpdir());
+	setenv("AWS_CONFIG_FILE", path, 1);
+	snprintf(path, sizeof(path), "%s/credentials", fd_test_tmpdir());
+	setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+	memset(x, 0, sizeof(*x));
+	o.rng_seed = 7;
+	if (aws_settings_load(&x->s, &so, &err) != FD_OK ||
+	    aws_creds_resolve(&x->s, &x->creds, &err) != FD_OK ||
+	    aws_client_new(&x->s, &x->creds, &o, &x->c, &err) != FD_OK) {
+		fd_test_fail(__FILE__, __LINE__, "setup: %s", err.msg);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+sim_close(struct sim *x)
+{
+	aws_client_free(x->c);
+	aws_creds_free(&x->creds);
+	aws_settings_free(&x->s);
+}
+
+static long
+sim_requests(const char *key)
+{
+	char *body = NULL, pat[160];
+	const char *p;
+	long v = -1;
+
+	if (fd_test_sim_control("GET", "stats", NULL, &body) == 200 && body) {
+		snprintf(pat, sizeof(pat), "\"%s\":", key);
+		p = strstr(body, pat);
+		v = p ? strtol(p + strlen(pat), NULL, 10) : 0;
+	}
+	free(body);
+	return v;
+}
+
+static size_t
+points(const struct fd_series *s)
+{
+	size_t i, k = 0;
+
+	for (i = 0; s->values && i < s->n; i++)
+		k += isnan(s->values[i]) ? 0 : 1;
+	return k;
+}
+
+TEST(cw_sim_fetch_200_functions)
+{
+	enum { N = 200 };
+	struct sim x;
+	struct fd_function *fns = NULL;
+	struct fd_function_metrics *out;
+	const char *names[N];
+	struct aws_error e;
+	struct cw_window w;
+	size_t n = 0, i, busy = N;
+	uint64_t before;
+	int64_t now;
+
+	if (!sim_open(&x, "{\"functions\":200}"))
+		return;
+	REQUIRE(lambda_list_functions_sync(x.c, &fns, &n, &e) == FD_OK && n == N);
+	for (i = 0; i < N; i++) {
+		names[i] = fns[i].name;
+		if (strcmp(fns[i].name, "orders-api") == 0)
+			busy = i;
+	}
+	REQUIRE(busy < N);
+	now = fd_wall_now_ms() / 1000;
+	w.period_s = 60;
+	w.end_s = now - now % 60;
+	w.start_s = w.end_s - 15 * 60;
+	out = fd_xcalloc(N, sizeof(*out));
+	before = cw_metrics_requested();
+	if (cw_fetch_functions_sync(x.c, names, N, &w, out, &e) != FD_OK)
+		fd_test_fail(__FILE__, __LINE__, "GetMetricData: %s: %s", e.code, e.message);
+	CHECK_INT(sim_requests("monitoring:GetMetricData"),
+		  (N * FD_M_COUNT + CW_MAX_QUERIES - 1) / CW_MAX_QUERIES);
+	CHECK_INT(sim_requests("validation_failures"), 0);
+	CHECK_INT(cw_metrics_requested() - before, N * FD_M_COUNT);
+	CHECK_STR(out[busy].function, "orders-api");
+	CHECK_INT(out[busy].s[FD_M_INVOCATIONS].n, 15);
+	CHECK(points(&out[busy].s[FD_M_INVOCATIONS]) >= 10);
+	CHECK(out[busy].fetched_ms > 0);
+	for (i = 0; i < N; i++)
+		fd_function_metrics_free(&out[i]);
+	free(out);
+	fd_functions_free(fns, n);
+	sim_close(&x);
+}
+
+TEST(cw_sim_account_metrics)
+{
+	struct sim x;
+	struct cw_account_metrics m;
+	struct aws_error e;
+	struct cw_window w;
+	int64_t now;
+
+	if (!sim_open(&x, "{\"functions\":20}"))
+		return;
+	memset(&m, 0, sizeof(m));
+	now = fd_wall_now_ms() / 1000;
+	w.period_s = 60;
+	w.end_s = now - now % 60;
+	w.start_s = w.end_s - 10 * 60;
+	if (cw_fetch_account_sync(x.c, &w, &m, &e) != FD_OK)
+		fd_test_fail(__FILE__, __LINE__, "GetMetricData: %s: %s", e.code, e.message);
+	CHECK_INT(m.concurrent.n, 10);
+	CHECK_INT(m.unreserved.n, 10);
+	CHECK(points(&m.concurrent) > 0);
+	CHECK_INT(sim_requests("monitoring:GetMetricData"), 1);
+	cw_account_metrics_free(&m);
+	sim_close(&x);
+}
+
+TEST(cw_sim_partial_data_pages)
+{
+	enum { N = 5 };
+	struct sim x;
+	struct fd_function *fns = NULL;
+	struct fd_function_metrics out[N];
+	const char *names[N];
+	struct aws_error e;
+	struct cw_window w;
+	const struct fd_series *s;
+	size_t n = 0, i;
+	int64_t now;
+
+	if (!sim_open(&x, "{\"functions\":5}"))
+		return;
+	REQUIRE(lambda_list_functions_sync(x.c, &fns, &n, &e) == FD_OK && n == N);
+	for (i = 0; i < N; i++)
+		names[i] = fns[i].name;
+	/* 55 queries x 4320 points: more than one answer's 100,800 datapoints, even
+	 * though some metrics (dead-letter errors, async age...) have none */
+	now = fd_wall_now_ms() / 1000;
+	w.period_s = 60;
+	w.end_s = now - now % 60;
+	w.start_s = w.end_s - 3 * 24 * 3600;
+	memset(out, 0, sizeof(out));
+	if (cw_fetch_functions_sync(x.c, names, N, &w, out, &e) != FD_OK)
+		fd_test_fail(__FILE__, __LINE__, "GetMetricData: %s: %s", e.code, e.message);
+	CHECK(sim_requests("monitoring:GetMetricData") >= 2);
+	for (i = 0; i < N; i++) {
+		if (strcmp(out[i].function, "orders-api") != 0)
+			continue;
+		s = &out[i].s[FD_M_INVOCATIONS];
+		CHECK_INT(s->n, 4320);
+		CHECK(points(s) > 4300);
+		CHECK(!isnan(s->values[0]));
+	}
+	for (i = 0; i < N; i++) {
+		CHECK(points(&out[i].s[FD_M_DURATION_MAX]) > 0); /* every function ran */
+		fd_function_metrics_free(&out[i]);
+	}
+	fd_functions_free(fns, n);
+	sim_close(&x);
+}
