@@ -17,13 +17,14 @@ $(error missing libraries: $(MISSING_PKGS). Install them with: tools/deps.sh  (o
 endif
 endif
 
+PKG_CFLAGS = $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN    := -Wall -Wextra -Wshadow -Wconversion -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wnull-dereference -Wvla
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_XOPEN_SOURCE_EXTENDED -D_DEFAULT_SOURCE
 OPT     ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(EXTRA_CFLAGS) -Iinclude -DFD_VERSION='"$(VERSION)"' \
-             $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS) 2>/dev/null)) $(CFLAGS)
+             $(PKG_CFLAGS) $(CFLAGS)
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 ifdef WERROR
 CFLAGS_ALL += -Werror
@@ -101,10 +102,20 @@ fuzz: $(FUZZ_BINS)
 			build-fuzz/corpus-$$n $$seeds 2>build-fuzz/$$n.log || { tail -40 build-fuzz/$$n.log; exit 1; }; \
 	done; echo "fuzz: all targets ran clean"
 
-build-fuzz/fuzz-%: tests/fuzz/%.c $(LIB_SRC)
-	@mkdir -p build-fuzz
-	clang $(CSTD) -g -O1 -Iinclude -DFD_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined \
-		$(shell pkg-config --cflags $(PKGS)) $< $(LIB_SRC) -o $@ $(LIBS)
+# Fuzz targets link against an archive built by clang with coverage hooks, so each
+# target pulls in only the objects it needs.
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined
+build-fuzz/libfleetdeck.a: $(LIB_SRC)
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g" \
+		EXTRA_CFLAGS="$(FUZZ_FLAGS)" build-fuzz/libfleetdeck.a-real
+
+$(BUILD)/libfleetdeck.a-real: $(LIB_OBJ)
+	@rm -f $(BUILD)/libfleetdeck.a
+	ar rcs $(BUILD)/libfleetdeck.a $^
+
+build-fuzz/fuzz-%: tests/fuzz/%.c build-fuzz/libfleetdeck.a
+	clang $(CSTD) -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined \
+		$(PKG_CFLAGS) $< build-fuzz/libfleetdeck.a -o $@ $(LIBS)
 
 bench: all
 	sh tests/bench/run.sh $(abspath $(BIN))
@@ -132,7 +143,7 @@ format:
 	clang-format -i $(LIB_SRC) src/main.c $(TEST_SRC) $(FUZZ_SRC) include/fleetdeck/*.h
 
 tidy:
-	clang-tidy $(LIB_SRC) src/main.c -- $(CSTD) -Iinclude $(shell pkg-config --cflags $(PKGS))
+	clang-tidy $(LIB_SRC) src/main.c -- $(CSTD) -Iinclude $(PKG_CFLAGS)
 
 clean:
 	rm -rf build build-san build-fuzz

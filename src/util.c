@@ -229,13 +229,13 @@ fd_buf_steal(struct fd_buf *b)
 	return p;
 }
 
-int
+enum fd_status
 fd_read_file(const char *path, size_t max, struct fd_buf *out, struct fd_err *err)
 {
 	char chunk[65536];
 	FILE *f;
 	size_t n;
-	int rc = FD_OK;
+	enum fd_status rc = FD_OK;
 
 	f = fopen(path, "rb");
 	if (!f)

@@ -45,13 +45,14 @@ void fd_buf_append(struct fd_buf *b, const void *data, size_t n);
 void fd_buf_puts(struct fd_buf *b, const char *s);
 void fd_buf_putc(struct fd_buf *b, char c);
 void fd_buf_printf(struct fd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void fd_buf_vprintf(struct fd_buf *b, const char *fmt, va_list ap);
+void fd_buf_vprintf(struct fd_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Hands the data to the caller (never NULL) and resets the buffer. */
 char *fd_buf_steal(struct fd_buf *b);
 
 /* Reads a whole file, at most max bytes (error if larger). */
-struct fd_err;
-int fd_read_file(const char *path, size_t max, struct fd_buf *out, struct fd_err *err);
+#include "fleetdeck/status.h"
+enum fd_status fd_read_file(const char *path, size_t max, struct fd_buf *out, struct fd_err *err);
 
 int fd_str_eq(const char *a, const char *b);          /* NULL-safe */
 int fd_str_case_eq(const char *a, const char *b);     /* NULL-safe, ASCII */
