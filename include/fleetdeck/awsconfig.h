@@ -30,7 +30,8 @@ struct aws_settings {
 	char *endpoint_url;       /* --endpoint-url, AWS_ENDPOINT_URL, profile endpoint_url */
 	const char *endpoint_url_source; /* "--endpoint-url", "AWS_ENDPOINT_URL", "profile" */
 	char *service_endpoint[AWS_SVC_COUNT]; /* AWS_ENDPOINT_URL_<SVC> or [services] section */
-	char *service_endpoint_source[AWS_SVC_COUNT]; /* "AWS_ENDPOINT_URL_SQS", "[services x] sqs" */
+	/* "AWS_ENDPOINT_URL_SQS" or "[services x] sqs": where service_endpoint[i] came from */
+	char *service_endpoint_source[AWS_SVC_COUNT];
 	char *services_section;   /* profile `services = NAME`: "services NAME", or NULL */
 	int ignore_configured_endpoints; /* AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true */
 	int disable_host_prefix;  /* AWS_DISABLE_HOST_PREFIX_INJECTION=true */

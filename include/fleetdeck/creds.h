@@ -31,4 +31,15 @@ int aws_creds_expiring(const struct aws_creds *c, time_t now, long margin_s);
 /* Forgets assume-role/SSO results cached in this process. */
 void aws_creds_cache_clear(void);
 
+/* credential_process: splits cmdline like a POSIX shell would split words (single and
+ * double quotes, backslash escapes; no expansion), runs it without a shell, and reads
+ * the JSON (Version 1) it prints. A non-zero exit is an error quoting the first line of
+ * its stderr. The chain uses AWS_CREDENTIAL_PROCESS_TIMEOUT_MS (30 s). */
+#define AWS_CREDENTIAL_PROCESS_TIMEOUT_MS 30000L
+enum fd_status aws_creds_from_process(const char *cmdline, long timeout_ms,
+				      struct aws_creds *out, struct fd_err *err);
+/* The word splitting alone: a NULL-terminated malloc'd argv, freed by aws_argv_free. */
+enum fd_status aws_split_command(const char *cmdline, char ***argv, struct fd_err *err);
+void aws_argv_free(char **argv);
+
 #endif
