@@ -113,6 +113,7 @@ struct aws_client_opts {
 	double rate_fraction;      /* share of each documented quota to use; default 0.8 */
 	FILE *debug_http;          /* --debug-http: one line per attempt, never secrets */
 	uint64_t rng_seed;         /* retry jitter PRNG seed; 0 = from the clock */
+	size_t max_body;           /* response body cap; 0 = 64 MiB (larger answers fail) */
 };
 
 /* The client keeps its own copy of creds (refreshed from settings when expiring). */
@@ -142,7 +143,8 @@ struct fd_pollfd {
 
 /* Waits up to timeout_ms for network activity, a due timer (retry backoff, rate-limit
  * slot) or one of the extra fds, then advances transfers and runs completion
- * callbacks. Fills extra[i].revents. */
+ * callbacks. Fills extra[i].revents. timeout_ms < 0 waits until something happens.
+ * Callbacks may start, cancel or synchronously run calls, but must not free the client. */
 enum fd_status aws_client_wait(struct aws_client *c, struct fd_pollfd *extra, unsigned nextra,
 			       int timeout_ms);
 /* Makes a concurrent aws_client_wait() return early (safe from signal handlers). */
