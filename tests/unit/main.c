@@ -154,6 +154,20 @@ sim_stop(void)
 	}
 }
 
+/* Second line of the port file: "https PORT CAFILE" when TLS is served. */
+static void
+read_tls_line(FILE *f)
+{
+	char ca[1024], url[256];
+	int port = 0;
+
+	if (fscanf(f, " https %d %1023s", &port, ca) == 2 && port > 0) {
+		snprintf(url, sizeof(url), "https://127.0.0.1:%d", port);
+		setenv("FD_SIM_TLS_URL", url, 1);
+		setenv("FD_SIM_CA", ca, 1);
+	}
+}
+
 static void
 sim_start(void)
 {
@@ -170,7 +184,7 @@ sim_start(void)
 	sim_pid = fork();
 	if (sim_pid == 0) {
 		execlp("python3", "python3", "tests/sim/fleetsim.py", "--port", "0", "--port-file",
-		       portfile, "--quiet", (char *)NULL);
+		       portfile, "--tls-port", "0", "--quiet", (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 300; i++) {
@@ -178,6 +192,7 @@ sim_start(void)
 		int port = 0;
 		if (f) {
 			if (fscanf(f, "%d", &port) == 1 && port > 0) {
+				read_tls_line(f);
 				fclose(f);
 				unlink(portfile);
 				snprintf(sim_url, sizeof(sim_url), "http://127.0.0.1:%d", port);
