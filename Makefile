@@ -150,3 +150,11 @@ clean:
 
 help:
 	@echo "targets: all check unit san demo install uninstall format tidy check-layers fuzz bench clean deps"
+
+# Regenerates the man page's KEYS list from the key table.
+update-docs: $(BIN)
+	@sh tools/man-keys.sh $(BIN) > $(BUILD)/keys.mdoc
+	@awk -v f=$(BUILD)/keys.mdoc '/^\.\\" BEGIN KEYS/ { print; while ((getline l < f) > 0) print l; skip = 1; next } \
+		/^\.\\" END KEYS/ { skip = 0 } !skip' man/fleetdeck.1 > $(BUILD)/fleetdeck.1.new
+	@mv $(BUILD)/fleetdeck.1.new man/fleetdeck.1
+	@echo "man/fleetdeck.1: KEYS regenerated"

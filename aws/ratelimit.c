@@ -4,7 +4,12 @@
  * burst = max(1, quota - limit) tokens. In any one-second window a bucket lets through
  * at most burst + limit <= quota calls, so even when the network bunches requests
  * together AWS never sees more than the documented quota from us. A call without a
- * token is never failed: the client queues it until aws_bucket_take() says it is due. */
+ * token is never failed: the client queues it until aws_bucket_take() says it is due.
+ *
+ * Background APIs (the inventory refresh: Lambda control plane, GetMetricData, log
+ * group listings) are held to half their quota in every one-second window (limit
+ * quota/2 - 1 plus a burst of one), leaving the other half to the operator's own
+ * tools and consoles sharing the account. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,29 +23,31 @@ static const struct rate_rule {
 	const char *op; /* NULL = every other operation of the service */
 	const char *key;
 	double quota; /* 0 = not limited */
+	int background; /* held to half the quota */
 } rate_rules[] = {
-    {AWS_SVC_LOGS, "FilterLogEvents", "logs:FilterLogEvents", 5}, /* hard limit */
-    {AWS_SVC_LOGS, "DescribeLogStreams", "logs:DescribeLogStreams", 25},
-    {AWS_SVC_LOGS, "GetLogEvents", "logs:GetLogEvents", 25},      /* approx */
-    {AWS_SVC_LOGS, "StartQuery", "logs:StartQuery", 5},           /* approx */
-    {AWS_SVC_LOGS, "GetQueryResults", "logs:GetQueryResults", 5}, /* approx */
-    {AWS_SVC_LOGS, NULL, "logs:other", 5},                        /* approx */
-    {AWS_SVC_MONITORING, "GetMetricData", "monitoring:GetMetricData", 50},
-    {AWS_SVC_MONITORING, NULL, "monitoring:other", 20}, /* approx */
-    {AWS_SVC_LAMBDA, "GetFunction", "lambda:GetFunction", 100},
-    {AWS_SVC_LAMBDA, "GetPolicy", "lambda:GetPolicy", 15},
+    {AWS_SVC_LOGS, "FilterLogEvents", "logs:FilterLogEvents", 5, 0}, /* hard limit */
+    {AWS_SVC_LOGS, "DescribeLogStreams", "logs:DescribeLogStreams", 25, 0},
+    {AWS_SVC_LOGS, "GetLogEvents", "logs:GetLogEvents", 25, 0},      /* approx */
+    {AWS_SVC_LOGS, "StartQuery", "logs:StartQuery", 5, 0},           /* approx */
+    {AWS_SVC_LOGS, "GetQueryResults", "logs:GetQueryResults", 5, 0}, /* approx */
+    {AWS_SVC_LOGS, "DescribeLogGroups", "logs:DescribeLogGroups", 5, 1}, /* approx */
+    {AWS_SVC_LOGS, NULL, "logs:other", 5, 0},                        /* approx */
+    {AWS_SVC_MONITORING, "GetMetricData", "monitoring:GetMetricData", 50, 1},
+    {AWS_SVC_MONITORING, NULL, "monitoring:other", 20, 0}, /* approx */
+    {AWS_SVC_LAMBDA, "GetFunction", "lambda:GetFunction", 100, 1},
+    {AWS_SVC_LAMBDA, "GetPolicy", "lambda:GetPolicy", 15, 1},
     /* Invoke is the data plane: concurrency limits it, not a TPS quota. */
-    {AWS_SVC_LAMBDA, "Invoke", "lambda:Invoke", 0},
-    {AWS_SVC_LAMBDA, "InvokeWithResponseStream", "lambda:Invoke", 0},
-    {AWS_SVC_LAMBDA, "InvokeAsync", "lambda:Invoke", 0},
-    {AWS_SVC_LAMBDA, NULL, "lambda:control", 15}, /* every other control-plane API */
+    {AWS_SVC_LAMBDA, "Invoke", "lambda:Invoke", 0, 0},
+    {AWS_SVC_LAMBDA, "InvokeWithResponseStream", "lambda:Invoke", 0, 0},
+    {AWS_SVC_LAMBDA, "InvokeAsync", "lambda:Invoke", 0, 0},
+    {AWS_SVC_LAMBDA, NULL, "lambda:control", 15, 1}, /* every other control-plane API */
     /* No published per-API quota worth tracking: stay polite. */
-    {AWS_SVC_SQS, NULL, "sqs", 50},
-    {AWS_SVC_XRAY, NULL, "xray", 50},
-    {AWS_SVC_STS, NULL, "sts", 50},
-    {AWS_SVC_EVENTS, NULL, "events", 50},
-    {AWS_SVC_SSO, NULL, "sso", 20},
-    {AWS_SVC_SSO_OIDC, NULL, "sso-oidc", 20},
+    {AWS_SVC_SQS, NULL, "sqs", 50, 0},
+    {AWS_SVC_XRAY, NULL, "xray", 50, 0},
+    {AWS_SVC_STS, NULL, "sts", 50, 0},
+    {AWS_SVC_EVENTS, NULL, "events", 50, 0},
+    {AWS_SVC_SSO, NULL, "sso", 20, 0},
+    {AWS_SVC_SSO_OIDC, NULL, "sso-oidc", 20, 0},
 };
 
 #define HISTORY 256 /* start times kept per bucket, for "used in the last second" */
@@ -114,6 +121,17 @@ aws_ratelimit_quota(enum aws_service_id svc, const char *op, const char *rate_ke
 	return r ? r->quota : 0;
 }
 
+static int
+rule_is_background(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < FD_ARRAY_LEN(rate_rules); i++)
+		if (strcmp(rate_rules[i].key, key) == 0)
+			return rate_rules[i].background;
+	return 0;
+}
+
 static struct aws_bucket *
 bucket_new(const char *key, double quota, double fraction)
 {
@@ -121,8 +139,13 @@ bucket_new(const char *key, double quota, double fraction)
 
 	b->key = fd_xstrdup(key);
 	b->quota = quota;
-	b->limit = quota * fraction;
-	b->burst = FD_MAX(1.0, floor(quota - b->limit));
+	if (rule_is_background(key) && quota >= 4) {
+		b->limit = FD_MIN(quota * fraction, quota / 2 - 1);
+		b->burst = 1;
+	} else {
+		b->limit = quota * fraction;
+		b->burst = FD_MAX(1.0, floor(quota - b->limit));
+	}
 	b->tokens = b->burst;
 	b->last_ms = INT64_MIN;
 	return b;
@@ -154,8 +177,10 @@ refill(struct aws_bucket *b, int64_t now_ms)
 		return;
 	}
 	b->tokens += (double)(now_ms - b->last_ms) * b->limit / 1000.0;
-	if (b->tokens > b->burst)
-		b->tokens = b->burst;
+	/* Waits are whole milliseconds: keep up to one millisecond's refill above the
+	 * burst so rounding up a wait does not lose rate (it adds < 1 call per second). */
+	if (b->tokens > b->burst + b->limit / 1000.0)
+		b->tokens = b->burst + b->limit / 1000.0;
 	b->last_ms = now_ms;
 }
 

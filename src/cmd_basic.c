@@ -8,6 +8,7 @@
 #include "fleetdeck/app.h"
 #include "fleetdeck/cmds.h"
 #include "fleetdeck/endpoint.h"
+#include "fleetdeck/keymap.h"
 #include "fleetdeck/output.h"
 #include "fleetdeck/sanitize.h"
 #include "fleetdeck/sigv4.h"
@@ -32,6 +33,10 @@ cmd_help(struct fd_app *app, int argc, char **argv)
 	size_t i;
 
 	(void)app;
+	if (argc > 1 && strcmp(argv[1], "keys") == 0) {
+		fd_keymap_print(stdout);
+		return 0;
+	}
 	if (argc > 1) {
 		c = fd_cmd_find(argv[1], &err);
 		if (!c)

@@ -5,6 +5,7 @@
 # when fleetdeck exits (however it exits).
 set -u
 bin=${1:-build/fleetdeck}
+[ $# -gt 0 ] && shift
 cd "$(dirname "$0")/.." || exit 2
 functions=${FD_DEMO_FUNCTIONS:-40}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/fleetdeck-demo.XXXXXX")

@@ -110,6 +110,13 @@ void fd_model_cancel(struct fd_model *m);
  * loads NAME's detail, its metrics for the window and its log group. */
 enum fd_status fd_model_refresh_function_sync(struct fd_model *m, const char *name,
 					      struct fd_err *err);
+/* For headless commands: context, cache and (unless --offline) the client from app;
+ * loads the cache, then refreshes `what` synchronously unless --offline or --stale-ok
+ * (with --stale-ok an empty cache is still refreshed). --offline prints "data from
+ * cache, N min old" on stderr. */
+struct fd_app;
+enum fd_status fd_model_open_headless(struct fd_app *app, unsigned what, struct fd_model **out,
+				      struct fd_err *err);
 /* Mutes risk checks (comma-separated ids, "*" = all) for a function ("*" = every
  * function); from the config's per-function `mute = ...`. */
 void fd_model_mute(struct fd_model *m, const char *function, const char *check_ids);
@@ -136,6 +143,10 @@ const struct fd_fn_row *fd_model_row(struct fd_model *m, const char *name);
 size_t fd_model_risks(struct fd_model *m, const struct fd_risk **risks);
 const struct fd_log_group *fd_model_log_group(struct fd_model *m, const char *name);
 
+/* Raw values of a row's cell: text columns (NULL when unknown) and numeric ones
+ * (NAN when there is no data). */
+const char *fd_fn_row_str(const struct fd_fn_row *r, enum fd_fn_col c);
+double fd_fn_row_num(const struct fd_fn_row *r, enum fd_fn_col c);
 /* Cell of a row as text for tables (sanitized, no colour): "12.5", "3.2k", "-". */
 void fd_fn_row_cell(const struct fd_fn_row *r, enum fd_fn_col c, char *out, size_t n);
 

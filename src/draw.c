@@ -1,0 +1,797 @@
+/* draw.c - the only file that talks curses. Roles become colour pairs (pair = role + 1)
+ * resolved for the terminal's colour depth; a shadow grid remembers each cell's role
+ * for the screen tests; every character is checked on its way out so no control byte
+ * reaches the terminal. */
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "fleetdeck/draw.h"
+
+#define REPLACEMENT_CHAR 0xFFFD
+#define TEXT_MAX 1024 /* cells drawn per call; wider terminals get clipped */
+
+struct style {
+	short fg, bg;          /* 0-255, -1 default */
+	attr_t attrs;
+};
+
+/* Defaults: 16-colour fg/bg, a 256-colour refinement (-2 = same), attrs, monochrome. */
+struct role_default {
+	short fg, bg, fg256, bg256;
+	attr_t attrs, mono;
+};
+
+static const struct role_default role_defaults[FD_ROLE_COUNT] = {
+	[FD_ROLE_NORMAL] = {-1, -1, -2, -2, A_NORMAL, A_NORMAL},
+	[FD_ROLE_TITLE] = {6, -1, 81, -2, A_BOLD, A_BOLD},
+	[FD_ROLE_HEADER] = {0, 2, -2, 71, A_NORMAL, A_BOLD | A_UNDERLINE},
+	[FD_ROLE_SELECTED] = {0, 6, -2, 117, A_NORMAL, A_REVERSE},
+	[FD_ROLE_STATUS] = {0, 7, 235, 250, A_NORMAL, A_REVERSE},
+	[FD_ROLE_STATUS_PROD] = {15, 1, -2, 160, A_BOLD, A_REVERSE | A_BOLD},
+	[FD_ROLE_ERROR] = {1, -1, 203, -2, A_BOLD, A_BOLD},
+	[FD_ROLE_WARNING] = {3, -1, 214, -2, A_NORMAL, A_BOLD},
+	[FD_ROLE_OK] = {2, -1, 77, -2, A_NORMAL, A_NORMAL},
+	[FD_ROLE_DIM] = {8, -1, 244, -2, A_NORMAL, A_DIM},
+	[FD_ROLE_MATCH] = {0, 3, -2, 220, A_NORMAL, A_UNDERLINE | A_BOLD},
+	[FD_ROLE_LABEL] = {-1, -1, -2, -2, A_BOLD, A_BOLD},
+	[FD_ROLE_KEY] = {3, -1, 220, -2, A_BOLD, A_BOLD},
+	[FD_ROLE_SECTION] = {6, -1, 81, -2, A_BOLD, A_BOLD | A_UNDERLINE},
+	[FD_ROLE_CHART] = {2, -1, 77, -2, A_NORMAL, A_NORMAL},
+	[FD_ROLE_SEV_INFO] = {8, -1, 244, -2, A_NORMAL, A_DIM},
+	[FD_ROLE_SEV_LOW] = {6, -1, 81, -2, A_NORMAL, A_NORMAL},
+	[FD_ROLE_SEV_MEDIUM] = {3, -1, 214, -2, A_NORMAL, A_BOLD},
+	[FD_ROLE_SEV_HIGH] = {1, -1, 203, -2, A_BOLD, A_BOLD},
+	[FD_ROLE_SEV_CRITICAL] = {15, 1, -2, 160, A_BOLD, A_REVERSE | A_BOLD},
+};
+
+static const struct {
+	const char *name;
+	char letter;
+} roles[FD_ROLE_COUNT] = {
+#define FD_ROLE_INFO(id, name, letter) [id] = {name, letter},
+	FD_ROLE_LIST(FD_ROLE_INFO)
+#undef FD_ROLE_INFO
+};
+
+static struct {
+	int active;
+	int headless;
+	SCREEN *screen;
+	FILE *out, *in;
+	int colors;            /* 256, 16, 8, 0 */
+	int utf8;
+	int cols, rows;
+	unsigned char *shadow; /* role per cell */
+	int cursor_y, cursor_x, cursor_shown;
+	struct style style[FD_ROLE_COUNT];
+	int themed[FD_ROLE_COUNT];
+} D;
+
+const char *
+fd_role_name(enum fd_role r)
+{
+	return (unsigned)r < FD_ROLE_COUNT ? roles[r].name : "normal";
+}
+
+char
+fd_draw_role_letter(enum fd_role r)
+{
+	return (unsigned)r < FD_ROLE_COUNT ? roles[r].letter : '?';
+}
+
+int
+fd_draw_active(void)
+{
+	return D.active;
+}
+
+int
+fd_draw_utf8(void)
+{
+	return D.utf8;
+}
+
+int
+fd_draw_colors(void)
+{
+	return D.colors;
+}
+
+/* Colour index for the terminal's depth; 8-colour terminals get bright colours as
+ * their base colour plus bold. */
+static short
+map_color(short c, int *bold)
+{
+	if (c < 0)
+		return -1;
+	if (D.colors >= 256 || (D.colors >= 16 && c < 16))
+		return c;
+	if (c >= 8 && c < 16) {
+		*bold = 1;
+		return (short)(c - 8);
+	}
+	return c < 16 ? c : -1;
+}
+
+static void
+apply_role(enum fd_role r)
+{
+	struct style *s = &D.style[r];
+	int bold = 0;
+	short fg, bg;
+
+	if (!D.colors) {
+		attr_t a = D.themed[r] ? s->attrs : role_defaults[r].mono;
+		init_pair((short)(r + 1), -1, -1);
+		s->attrs = a;
+		return;
+	}
+	fg = map_color(s->fg, &bold);
+	bg = map_color(s->bg, &(int){0});
+	init_pair((short)(r + 1), fg, bg);
+	if (bold)
+		s->attrs |= A_BOLD;
+}
+
+static void
+default_style(enum fd_role r)
+{
+	const struct role_default *d = &role_defaults[r];
+
+	D.style[r].fg = D.colors >= 256 && d->fg256 != -2 ? d->fg256 : d->fg;
+	D.style[r].bg = D.colors >= 256 && d->bg256 != -2 ? d->bg256 : d->bg;
+	D.style[r].attrs = d->attrs;
+	D.themed[r] = 0;
+}
+
+static void
+setup_colors(int no_color)
+{
+	int r;
+
+	D.colors = 0;
+	if (!no_color && has_colors() && start_color() == OK) {
+		use_default_colors();
+		D.colors = COLORS >= 256 ? 256 : COLORS >= 16 ? 16 : 8;
+	} else if (has_colors() && start_color() == OK) {
+		use_default_colors();
+	}
+	for (r = 0; r < FD_ROLE_COUNT; r++) {
+		default_style((enum fd_role)r);
+		if (!D.colors)
+			D.style[r].attrs = role_defaults[r].mono;
+		apply_role((enum fd_role)r);
+	}
+}
+
+static void
+shadow_alloc(void)
+{
+	free(D.shadow);
+	getmaxyx(stdscr, D.rows, D.cols);
+	D.shadow = fd_xcalloc((size_t)D.rows * (size_t)D.cols + 1, 1);
+}
+
+static const char *
+headless_term(void)
+{
+	static const char *const terms[] = {"xterm-256color", "xterm", "vt100"};
+	size_t i;
+
+	for (i = 0; i < FD_ARRAY_LEN(terms); i++) {
+		SCREEN *s = newterm(terms[i], D.out, D.in);
+		if (s) {
+			D.screen = s;
+			return terms[i];
+		}
+	}
+	return NULL;
+}
+
+static enum fd_status
+open_screen(const struct fd_draw_opts *o, struct fd_err *err)
+{
+	if (!o->headless) {
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+			return fd_err_set(err, FD_EUNSUPPORTED,
+					  "the console needs a terminal (stdin and stdout); use a "
+					  "headless command such as `fleetdeck functions`");
+		if (!initscr())
+			return fd_err_set(err, FD_EIO, "could not start curses");
+		return FD_OK;
+	}
+	D.out = fopen("/dev/null", "w");
+	D.in = fopen("/dev/null", "r");
+	if (!D.out || !D.in || !headless_term())
+		return fd_err_set(err, FD_EIO, "headless screen: %s", strerror(errno));
+	set_term(D.screen);
+	resizeterm(o->rows > 0 ? o->rows : 24, o->cols > 0 ? o->cols : 80);
+	return FD_OK;
+}
+
+static int
+locale_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+enum fd_status
+fd_draw_init(const struct fd_draw_opts *o, struct fd_err *err)
+{
+	enum fd_status st;
+
+	memset(&D, 0, sizeof(D));
+	D.headless = o->headless;
+	D.utf8 = !o->ascii && locale_utf8();
+	set_escdelay(25);
+	st = open_screen(o, err);
+	if (st != FD_OK) {
+		fd_draw_end();
+		return st;
+	}
+	D.active = 1;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	setup_colors(o->no_color);
+	shadow_alloc();
+	D.cursor_y = -1;
+	return FD_OK;
+}
+
+void
+fd_draw_end(void)
+{
+	if (D.active && !isendwin())
+		endwin();
+	if (D.screen) {
+		delscreen(D.screen);
+		D.screen = NULL;
+	}
+	if (D.out)
+		fclose(D.out);
+	if (D.in)
+		fclose(D.in);
+	D.out = D.in = NULL;
+	free(D.shadow);
+	D.shadow = NULL;
+	D.active = 0;
+}
+
+void
+fd_draw_suspend(void)
+{
+	if (D.active)
+		endwin();
+}
+
+void
+fd_draw_resume(void)
+{
+	if (!D.active)
+		return;
+	fd_draw_resize(0, 0);
+	fd_draw_invalidate();
+}
+
+void
+fd_draw_size(int *cols, int *rows)
+{
+	*cols = D.active ? D.cols : 80;
+	*rows = D.active ? D.rows : 24;
+}
+
+void
+fd_draw_resize(int cols, int rows)
+{
+	struct winsize ws;
+
+	if (!D.active)
+		return;
+	if (cols <= 0 && !D.headless && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0 && ws.ws_row > 0) {
+		cols = ws.ws_col;
+		rows = ws.ws_row;
+	}
+	if (cols > 0 && rows > 0)
+		resizeterm(rows, cols);
+	shadow_alloc();
+}
+
+void
+fd_draw_erase(void)
+{
+	if (!D.active)
+		return;
+	attr_set(A_NORMAL, (short)(FD_ROLE_NORMAL + 1), NULL);
+	bkgdset(' ' | COLOR_PAIR(FD_ROLE_NORMAL + 1));
+	erase();
+	memset(D.shadow, FD_ROLE_NORMAL, (size_t)D.rows * (size_t)D.cols);
+	D.cursor_y = -1;
+}
+
+/* Decodes one UTF-8 sequence; 0 when invalid. */
+static size_t
+utf8_next(const unsigned char *s, size_t n, unsigned *cp)
+{
+	size_t len, i;
+	unsigned c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2, c = s[0] & 0x1Fu;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		len = 3, c = s[0] & 0x0Fu;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		len = 4, c = s[0] & 0x07u;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3Fu);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10FFFF ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+struct wtext {
+	wchar_t w[TEXT_MAX + 1];
+	size_t n;
+	int cols, max;
+};
+
+static int
+wt_put(struct wtext *t, wchar_t c, int width)
+{
+	if (t->n >= TEXT_MAX || t->cols + width > t->max)
+		return 0;
+	if (width == 0 && t->n == 0)
+		return 1; /* a combining mark with nothing to combine with */
+	t->w[t->n++] = c;
+	t->cols += width;
+	return 1;
+}
+
+/* Appends one code point as it may be shown: controls as ^X, anything unprintable as
+ * a replacement mark. Returns 0 once the text is full. */
+static int
+wt_char(struct wtext *t, unsigned cp, int valid)
+{
+	int width;
+
+	if (valid && (cp < 0x20 || cp == 0x7F))
+		return wt_put(t, L'^', 1) && wt_put(t, (wchar_t)(cp == 0x7F ? '?' : cp + '@'), 1);
+	if (!valid || (cp >= 0x80 && cp < 0xA0))
+		cp = REPLACEMENT_CHAR;
+	if (!D.utf8 && cp >= 0x80)
+		return wt_put(t, L'?', 1);
+	width = wcwidth((wchar_t)cp);
+	if (width < 0)
+		return wt_put(t, D.utf8 ? (wchar_t)REPLACEMENT_CHAR : L'?', 1);
+	return wt_put(t, (wchar_t)cp, width);
+}
+
+static void
+wt_build(struct wtext *t, const char *s, size_t n, int w)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	t->n = 0;
+	t->cols = 0;
+	t->max = FD_MIN(w, TEXT_MAX);
+	while (i < n && p[i]) {
+		unsigned cp = 0;
+		size_t len = utf8_next(p + i, n - i, &cp);
+
+		if (!wt_char(t, cp, len != 0))
+			break;
+		i += len ? len : 1;
+	}
+	t->w[t->n] = L'\0';
+}
+
+static int
+clip(int y, int x, int *w)
+{
+	if (!D.active || y < 0 || y >= D.rows || x < 0 || x >= D.cols || *w <= 0)
+		return 0;
+	if (*w > D.cols - x)
+		*w = D.cols - x;
+	return 1;
+}
+
+static void
+mark(int y, int x, int w, enum fd_role role)
+{
+	memset(D.shadow + (size_t)y * (size_t)D.cols + (size_t)x, (int)role, (size_t)w);
+}
+
+static void
+use_role(enum fd_role role)
+{
+	if ((unsigned)role >= FD_ROLE_COUNT)
+		role = FD_ROLE_NORMAL;
+	attr_set(D.style[role].attrs, (short)(role + 1), NULL);
+}
+
+int
+fd_draw_textn(int y, int x, int w, enum fd_role role, const char *s, size_t n)
+{
+	struct wtext t;
+
+	if (!s || !clip(y, x, &w))
+		return 0;
+	wt_build(&t, s, n, w);
+	if (!t.n)
+		return 0;
+	use_role(role);
+	mvaddnwstr(y, x, t.w, (int)t.n);
+	mark(y, x, t.cols, role);
+	return t.cols;
+}
+
+int
+fd_draw_text(int y, int x, int w, enum fd_role role, const char *s)
+{
+	return s ? fd_draw_textn(y, x, w, role, s, strlen(s)) : 0;
+}
+
+int
+fd_draw_printf(int y, int x, int w, enum fd_role role, const char *fmt, ...)
+{
+	char buf[TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return fd_draw_text(y, x, w, role, buf);
+}
+
+void
+fd_draw_fill(int y, int x, int w, enum fd_role role)
+{
+	if (!clip(y, x, &w))
+		return;
+	use_role(role);
+	mvhline(y, x, ' ', w);
+	mark(y, x, w, role);
+}
+
+void
+fd_draw_recolor(int y, int x, int w, enum fd_role role)
+{
+	if (!clip(y, x, &w))
+		return;
+	if ((unsigned)role >= FD_ROLE_COUNT)
+		role = FD_ROLE_NORMAL;
+	mvchgat(y, x, w, D.style[role].attrs, (short)(role + 1), NULL);
+	mark(y, x, w, role);
+}
+
+void
+fd_draw_hline(int y, int x, int w, enum fd_role role)
+{
+	const char *g = fd_glyph(FD_GLYPH_HLINE);
+	char buf[TEXT_MAX * 3 + 1];
+	size_t gl = strlen(g), len = 0;
+	int i;
+
+	if (!clip(y, x, &w))
+		return;
+	for (i = 0; i < w && len + gl < sizeof(buf); i++, len += gl)
+		memcpy(buf + len, g, gl);
+	fd_draw_textn(y, x, w, role, buf, len);
+}
+
+void
+fd_draw_cursor(int y, int x)
+{
+	D.cursor_y = y;
+	D.cursor_x = x;
+}
+
+void
+fd_draw_flush(void)
+{
+	int show;
+
+	if (!D.active)
+		return;
+	show = D.cursor_y >= 0 && D.cursor_y < D.rows;
+	if (show)
+		move(D.cursor_y, FD_MIN(D.cursor_x, D.cols - 1));
+	if (show != D.cursor_shown) {
+		curs_set(show);
+		D.cursor_shown = show;
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+void
+fd_draw_invalidate(void)
+{
+	if (D.active)
+		clearok(curscr, TRUE);
+}
+
+static int
+map_curses_key(int k)
+{
+	static const struct {
+		int curses, key;
+	} map[] = {
+		{KEY_UP, FD_KEY_UP},       {KEY_DOWN, FD_KEY_DOWN},
+		{KEY_LEFT, FD_KEY_LEFT},   {KEY_RIGHT, FD_KEY_RIGHT},
+		{KEY_PPAGE, FD_KEY_PGUP},  {KEY_NPAGE, FD_KEY_PGDN},
+		{KEY_HOME, FD_KEY_HOME},   {KEY_END, FD_KEY_END},
+		{KEY_ENTER, FD_KEY_ENTER}, {KEY_BACKSPACE, FD_KEY_BACKSPACE},
+		{KEY_DC, FD_KEY_DELETE},   {KEY_IC, FD_KEY_INSERT},
+		{KEY_BTAB, FD_KEY_BTAB},   {KEY_F(1), FD_KEY_F1},
+	};
+	size_t i;
+
+	for (i = 0; i < FD_ARRAY_LEN(map); i++)
+		if (map[i].curses == k)
+			return map[i].key;
+	return FD_KEY_NONE;
+}
+
+static int
+map_char(wint_t c)
+{
+	switch (c) {
+	case '\r':
+	case '\n':
+		return FD_KEY_ENTER;
+	case 27:
+		return FD_KEY_ESC;
+	case '\t':
+		return FD_KEY_TAB;
+	case 8:
+	case 127:
+		return FD_KEY_BACKSPACE;
+	default:
+		return (int)c;
+	}
+}
+
+int
+fd_draw_getkey(void)
+{
+	wint_t c;
+	int rc;
+
+	if (!D.active || D.headless)
+		return FD_KEY_NONE;
+	rc = get_wch(&c);
+	if (rc == KEY_CODE_YES)
+		return map_curses_key((int)c);
+	if (rc == ERR)
+		return FD_KEY_NONE;
+	return map_char(c);
+}
+
+int
+fd_draw_input_fd(void)
+{
+	return D.active && !D.headless ? STDIN_FILENO : -1;
+}
+
+/* The text of one cell, UTF-8; returns the columns it covers. */
+static int
+cell_text(int y, int x, struct fd_buf *out)
+{
+	wchar_t wch[CCHARW_MAX + 1];
+	char mb[MB_LEN_MAX];
+	cchar_t cc;
+	attr_t attrs;
+	short pair;
+	mbstate_t ps;
+	int i, w;
+
+	if (mvin_wch(y, x, &cc) == ERR || getcchar(&cc, wch, &attrs, &pair, NULL) == ERR ||
+	    !wch[0]) {
+		fd_buf_putc(out, ' ');
+		return 1;
+	}
+	memset(&ps, 0, sizeof(ps));
+	for (i = 0; i < CCHARW_MAX && wch[i]; i++) {
+		size_t len = wcrtomb(mb, wch[i], &ps);
+		fd_buf_append(out, len == (size_t)-1 ? "?" : mb, len == (size_t)-1 ? 1 : len);
+	}
+	w = wcwidth(wch[0]);
+	return w > 0 ? w : 1;
+}
+
+static void
+row_text(int y, int as_roles, struct fd_buf *line)
+{
+	const unsigned char *shadow = D.shadow + (size_t)y * (size_t)D.cols;
+	int x = 0;
+
+	fd_buf_reset(line);
+	while (x < D.cols) {
+		if (as_roles)
+			fd_buf_putc(line, roles[shadow[x++]].letter);
+		else
+			x += cell_text(y, x, line);
+	}
+	while (line->len && line->data[line->len - 1] == (as_roles ? '.' : ' '))
+		line->data[--line->len] = '\0';
+}
+
+enum fd_status
+fd_draw_save(const char *path, int as_roles, struct fd_err *err)
+{
+	struct fd_buf line;
+	FILE *f;
+	int y;
+
+	if (!D.active)
+		return fd_err_set(err, FD_EINVAL, "no screen to save");
+	f = fopen(path, "w");
+	if (!f)
+		return fd_err_set(err, FD_EIO, "%s: %s", path, strerror(errno));
+	fd_buf_init(&line);
+	for (y = 0; y < D.rows; y++) {
+		row_text(y, as_roles, &line);
+		fprintf(f, "%s\n", line.data ? line.data : "");
+	}
+	fd_buf_free(&line);
+	if (fclose(f) != 0)
+		return fd_err_set(err, FD_EIO, "%s: %s", path, strerror(errno));
+	return FD_OK;
+}
+
+/* Theme file. */
+
+static int
+find_role(const char *name)
+{
+	int r;
+
+	for (r = 0; r < FD_ROLE_COUNT; r++)
+		if (strcmp(roles[r].name, name) == 0)
+			return r;
+	return -1;
+}
+
+static int
+parse_color(const char *s, short *out)
+{
+	static const char *const names[] = {"black", "red",     "green", "yellow",
+					    "blue",  "magenta", "cyan",  "white"};
+	char *end;
+	long v;
+	size_t i;
+
+	if (strcmp(s, "default") == 0) {
+		*out = -1;
+		return 0;
+	}
+	for (i = 0; i < FD_ARRAY_LEN(names); i++) {
+		if (strcmp(s, names[i]) == 0 ||
+		    (fd_str_starts(s, "bright-") && strcmp(s + 7, names[i]) == 0)) {
+			*out = (short)(i + (s[0] == 'b' && s[1] == 'r' ? 8 : 0));
+			return 0;
+		}
+	}
+	v = strtol(s, &end, 10);
+	if (end == s || *end || v < 0 || v > 255)
+		return -1;
+	*out = (short)v;
+	return 0;
+}
+
+static int
+parse_attr(const char *s, attr_t *a)
+{
+	static const struct {
+		const char *name;
+		attr_t attr;
+	} map[] = {
+		{"normal", A_NORMAL},    {"bold", A_BOLD},       {"dim", A_DIM},
+		{"underline", A_UNDERLINE}, {"reverse", A_REVERSE}, {"standout", A_STANDOUT},
+		{"italic", A_ITALIC},    {"blink", A_BLINK},
+	};
+	size_t i;
+
+	for (i = 0; i < FD_ARRAY_LEN(map); i++) {
+		if (strcmp(s, map[i].name) == 0) {
+			*a |= map[i].attr;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* "role = fg bg [attr...]" into D.style; returns a message on error. */
+static const char *
+theme_line(char *line)
+{
+	char *eq = strchr(line, '='), *tok, *save = NULL;
+	struct style s = {-1, -1, A_NORMAL};
+	int role, i = 0;
+
+	if (!eq)
+		return "expected \"role = fg bg [attributes]\"";
+	*eq = '\0';
+	role = find_role(fd_str_trim(line));
+	if (role < 0)
+		return "unknown role";
+	for (tok = strtok_r(eq + 1, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+		if (i < 2 && parse_color(tok, i == 0 ? &s.fg : &s.bg) == 0)
+			i++;
+		else if (parse_attr(tok, &s.attrs) != 0)
+			return "unknown colour or attribute";
+		else
+			i = 2;
+	}
+	D.style[role] = s;
+	D.themed[role] = 1;
+	apply_role((enum fd_role)role);
+	return NULL;
+}
+
+enum fd_status
+fd_draw_theme_load(const char *path, struct fd_err *err)
+{
+	char line[512];
+	const char *why;
+	enum fd_status st = FD_OK;
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (!f)
+		return errno == ENOENT ? FD_OK : fd_err_set(err, FD_EIO, "theme %s: %s", path,
+							    strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *p = fd_str_trim(line);
+		n++;
+		if (!*p || *p == '#')
+			continue;
+		why = D.active ? theme_line(p) : NULL;
+		if (why && st == FD_OK)
+			st = fd_err_set(err, FD_ECONFIG, "theme line %d: %s", n, why);
+	}
+	fclose(f);
+	return st;
+}
+
+char *
+fd_draw_theme_default_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg)
+		return fd_xasprintf("%s/fleetdeck/theme", xdg);
+	if (home && *home)
+		return fd_xasprintf("%s/.config/fleetdeck/theme", home);
+	return NULL;
+}

@@ -1,0 +1,147 @@
+/* model_int.h - private state of the fleet model, shared by model.c (records,
+ * cache loading, merging), model_rows.c (summaries, filter, sort, cells, risks) and
+ * inventory.c (the refresh pipeline). Nothing outside these files includes it. */
+#ifndef FLEETDECK_MODEL_INT_H
+#define FLEETDECK_MODEL_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "fleetdeck/cwmetrics.h"
+#include "fleetdeck/model.h"
+
+#define MODEL_MUTE_MAX 16
+
+struct model_mute {
+	char *function;                /* "*" = every function */
+	char *ids[MODEL_MUTE_MAX + 1]; /* NULL-terminated */
+};
+
+struct fd_inventory;
+
+struct fd_model {
+	struct aws_client *client;
+	struct fd_cache *cache;
+	struct fd_ctx ctx;
+
+	/* records, each array sorted by name (strcmp) */
+	struct fd_function *fns;
+	size_t nfns;
+	struct fd_function_metrics *mets;
+	size_t nmets;
+	int mets_period_s;
+	struct fd_log_group *groups;
+	size_t ngroups;
+	long long concurrency_limit; /* -1 unknown */
+	long long unreserved_limit;  /* -1 unknown */
+	double account_conc_max;     /* NAN unknown */
+
+	struct model_mute *mutes;
+	size_t nmutes;
+
+	/* derived, rebuilt only when data, window, filter or sort change; arrays keep
+	 * their capacity between rebuilds */
+	struct fd_fn_row *base; /* one per function, in fns order */
+	size_t cap_base;
+	struct fd_fn_row *view; /* filtered and sorted copy */
+	size_t nview, cap_view;
+	uint32_t *order, *scratch;
+	size_t cap_order;
+	struct fd_risk *risks;
+	size_t nrisks, cap_risks;
+	struct fd_totals totals;
+	int need_summary, need_view;
+
+	int window_s;
+	char *filter;
+	pcre2_code *re;
+	pcre2_match_data *md;
+	enum fd_fn_col sort_col;
+	int sort_desc;
+
+	struct fd_model_status st;
+	int dirty;
+	struct fd_inventory *inv;
+};
+
+/* model.c: record updates used by the refresh pipeline. Each takes ownership of what
+ * it is given and marks the model changed. */
+void model_changed(struct fd_model *m);
+void model_set_functions(struct fd_model *m, struct fd_function *fns, size_t n);
+void model_merge_metrics(struct fd_model *m, struct fd_function_metrics *fresh, size_t n,
+                         int period_s);
+void model_set_groups(struct fd_model *m, struct fd_log_group *groups, size_t n);
+void model_upsert_group(struct fd_model *m, struct fd_log_group *g);
+void model_group_clear(struct fd_log_group *g);
+/* Moves the detail part of src into the model's function of the same name; returns
+ * that function, or NULL when it is no longer listed. src is freed either way. */
+struct fd_function *model_apply_detail(struct fd_model *m, struct fd_function *src);
+struct fd_function *model_find_function(struct fd_model *m, const char *name);
+const struct fd_function_metrics *model_find_metrics(const struct fd_model *m, const char *name);
+int model_period_for(int window_s);
+void model_set_error(struct fd_model *m, const char *msg);
+
+/* model_rows.c */
+void model_ensure_summary(struct fd_model *m);
+void model_rows_free(struct fd_model *m);
+
+/* The refresh pipeline (inventory.c; detail queue in model_detail.c). */
+#define DETAIL_INFLIGHT 4
+#define DETAIL_TTL_MS (6LL * 3600 * 1000)
+#define WANTED_MAX 64
+#define CURSOR_KEY "detail_cursor"
+
+enum stage { STAGE_LIST, STAGE_METRICS, STAGE_GROUPS, STAGE_DETAIL, STAGE_DONE };
+
+/* One asynchronous step in flight. When the refresh is cancelled the op is orphaned
+ * (inv = NULL): calls that cannot be stopped finish into it and it frees itself. */
+struct inv_op {
+	struct fd_inventory *inv;
+	uint64_t call;
+	/* list */
+	struct fd_function *fns;
+	size_t nfns, capfns;
+	/* metrics */
+	char **names;
+	struct fd_function_metrics *mets;
+	size_t nnames;
+	struct cw_window w;
+	int64_t covered_from;
+	/* groups */
+	struct fd_log_group *groups;
+	size_t ngroups, capgroups;
+	char **prefixes;
+	size_t nprefixes, iprefix;
+	/* detail */
+	struct fd_function fn;
+	int from_rest;
+};
+
+struct fd_inventory {
+	struct fd_model *m;
+	unsigned what;
+	int stage;
+	int abort_rest;
+	enum fd_status first_st;
+	char first_msg[512];
+	struct inv_op *op; /* list / metrics / groups step */
+	struct inv_op *jobs[DETAIL_INFLIGHT];
+	char **wanted; /* most recent first */
+	size_t nwanted;
+	char **queue;
+	size_t nqueue, iqueue, nhot;
+};
+
+struct fd_inventory *inv_get(struct fd_model *m);
+void inventory_free(struct fd_model *m);
+struct inv_op *inv_op_new(struct fd_inventory *inv);
+void inv_op_free(struct inv_op *op);
+void inv_free_strv(char **v, size_t n);
+/* Records a step's failure; the first one is what refresh_sync reports. */
+void inv_record_error(struct fd_inventory *inv, enum fd_status st, const struct aws_error *e);
+void inv_cache_error(struct fd_inventory *inv, enum fd_status st, const struct fd_err *err);
+void inv_stage_done(struct fd_inventory *inv);
+/* model_detail.c: returns 1 while loads run (the stage ends from their callbacks). */
+int inv_start_detail(struct fd_inventory *inv);
+
+#endif

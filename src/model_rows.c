@@ -1,0 +1,694 @@
+/* model_rows.c - the function table: one summary row per function over the window,
+ * the risks, the totals, and the filtered, sorted view. Work is done only when data,
+ * window, filter or sort changed (need_summary / need_view); the arrays keep their
+ * capacity, so a redraw costs nothing and a refresh reallocates nothing.
+ *
+ * Percentiles over the window: CloudWatch gives one p50/p99 per period and they do
+ * not combine exactly. A row shows the invocation-weighted mean of the per-period
+ * values (the plain mean when no period has invocations). It tracks the typical
+ * latency of the window; the worst period is what Duration max and the
+ * timeouts-observed / timeout-too-long checks look at. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleetdeck/risks.h"
+#include "fleetdeck/sanitize.h"
+#include "fleetdeck/util.h"
+#include "model_int.h"
+
+#define COL_TYPE_S 'S'
+#define COL_TYPE_I 'I'
+#define COL_TYPE_N 'N'
+
+static const struct fd_fn_col_info col_info[FD_FC_COUNT] = {
+#define FD_FC_INFO(id, json, header, type, width, right)                                           \
+	[id] = {json, header, COL_TYPE_##type, width, right},
+    FD_FN_COLUMNS(FD_FC_INFO)
+#undef FD_FC_INFO
+};
+
+const struct fd_fn_col_info *
+fd_fn_col_info(enum fd_fn_col c)
+{
+	return (unsigned)c < FD_FC_COUNT ? &col_info[c] : NULL;
+}
+
+int
+fd_fn_col_find(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < FD_FC_COUNT; i++)
+		if (fd_str_case_eq(name, col_info[i].json) ||
+		    fd_str_case_eq(name, col_info[i].header))
+			return i;
+	return -1;
+}
+
+struct span {
+	int64_t from_s, to_s;
+};
+
+struct series_stats {
+	double sum, max;
+	size_t count;
+};
+
+static double
+series_value_at(const struct fd_series *s, int64_t t)
+{
+	int64_t i;
+
+	if (!s->values || s->period_s <= 0 || t < s->start_s)
+		return NAN;
+	i = (t - s->start_s) / s->period_s;
+	return i < (int64_t)s->n ? s->values[i] : NAN;
+}
+
+/* Indexes [lo, hi) of the points that start inside the span. */
+static void
+index_range(const struct fd_series *s, struct span w, size_t *lo, size_t *hi)
+{
+	int64_t p = s->period_s, a, b;
+
+	*lo = *hi = 0;
+	if (!s->values || p <= 0 || !s->n)
+		return;
+	a = w.from_s - s->start_s;
+	b = w.to_s - s->start_s;
+	a = a <= 0 ? 0 : (a + p - 1) / p;
+	b = b <= 0 ? 0 : (b + p - 1) / p;
+	*lo = (size_t)FD_MIN(a, (int64_t)s->n);
+	*hi = (size_t)FD_MIN(b, (int64_t)s->n);
+}
+
+static struct series_stats
+series_stats(const struct fd_series *s, struct span w)
+{
+	struct series_stats r = {0.0, NAN, 0};
+	size_t i, lo, hi;
+
+	index_range(s, w, &lo, &hi);
+	for (i = lo; i < hi; i++) {
+		double v = s->values[i];
+		if (isnan(v))
+			continue;
+		r.sum += v;
+		if (!r.count++ || v > r.max)
+			r.max = v;
+	}
+	return r;
+}
+
+/* Index offset from a series to the invocations series, -1 when not aligned. */
+static int64_t
+aligned_offset(const struct fd_series *p, const struct fd_series *inv)
+{
+	if (!inv->values || inv->period_s != p->period_s || p->start_s < inv->start_s ||
+	    (p->start_s - inv->start_s) % p->period_s != 0)
+		return -1;
+	return (p->start_s - inv->start_s) / p->period_s;
+}
+
+/* Invocation-weighted mean of per-period percentiles (see the top of the file). */
+static double
+weighted_percentile(const struct fd_function_metrics *mt, enum fd_metric pm, struct span w)
+{
+	const struct fd_series *p = &mt->s[pm], *inv = &mt->s[FD_M_INVOCATIONS];
+	double wsum = 0, acc = 0, plain = 0;
+	int64_t off = aligned_offset(p, inv);
+	size_t i, lo, hi, np = 0;
+
+	index_range(p, w, &lo, &hi);
+	for (i = lo; i < hi; i++) {
+		double v = p->values[i], n;
+		if (isnan(v))
+			continue;
+		plain += v;
+		np++;
+		if (off >= 0)
+			n = (size_t)off + i < inv->n ? inv->values[(size_t)off + i] : NAN;
+		else
+			n = series_value_at(inv, p->start_s + (int64_t)i * p->period_s);
+		if (!isnan(n) && n > 0) {
+			acc += v * n;
+			wsum += n;
+		}
+	}
+	if (wsum > 0)
+		return acc / wsum;
+	return np ? plain / (double)np : NAN;
+}
+
+static double
+stat_sum(const struct fd_function_metrics *mt, enum fd_metric k, struct span w)
+{
+	struct series_stats st = series_stats(&mt->s[k], w);
+
+	return st.count ? st.sum : NAN;
+}
+
+static void
+fill_spark(struct fd_fn_row *r, const struct fd_series *s, struct span w)
+{
+	double width = (double)(w.to_s - w.from_s) / FD_SPARK_POINTS;
+	size_t i, lo, hi;
+
+	for (i = 0; i < FD_SPARK_POINTS; i++)
+		r->spark[i] = NAN;
+	index_range(s, w, &lo, &hi);
+	for (i = lo; i < hi; i++) {
+		int64_t t = s->start_s + (int64_t)i * s->period_s;
+		size_t b;
+		if (isnan(s->values[i]))
+			continue;
+		b = (size_t)((double)(t - w.from_s) / width);
+		if (b >= FD_SPARK_POINTS)
+			b = FD_SPARK_POINTS - 1;
+		r->spark[b] = isnan(r->spark[b]) ? s->values[i] : r->spark[b] + s->values[i];
+	}
+}
+
+static void
+summarise_row(struct fd_fn_row *r, const struct fd_function *fn,
+              const struct fd_function_metrics *mt, struct span w)
+{
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->fn = fn;
+	r->metrics = mt;
+	r->worst = FD_SEV_INFO;
+	r->invocations = r->errors = r->error_pct = r->throttles = NAN;
+	r->p50 = r->p99 = r->max_ms = r->concurrency = NAN;
+	for (i = 0; i < FD_SPARK_POINTS; i++)
+		r->spark[i] = NAN;
+	if (!mt)
+		return;
+	r->invocations = stat_sum(mt, FD_M_INVOCATIONS, w);
+	r->errors = stat_sum(mt, FD_M_ERRORS, w);
+	r->throttles = stat_sum(mt, FD_M_THROTTLES, w);
+	if (!isnan(r->invocations) && r->invocations > 0)
+		r->error_pct = (isnan(r->errors) ? 0.0 : r->errors) * 100.0 / r->invocations;
+	r->p50 = weighted_percentile(mt, FD_M_DURATION_P50, w);
+	r->p99 = weighted_percentile(mt, FD_M_DURATION_P99, w);
+	r->max_ms = series_stats(&mt->s[FD_M_DURATION_MAX], w).max;
+	r->concurrency = series_stats(&mt->s[FD_M_CONCURRENCY], w).max;
+	fill_spark(r, &mt->s[FD_M_INVOCATIONS], w);
+}
+
+static const char *const *
+muted_for(const struct fd_model *m, const char *fn)
+{
+	size_t i;
+
+	for (i = 0; i < m->nmutes; i++)
+		if (fd_str_eq(m->mutes[i].function, fn))
+			return (const char *const *)m->mutes[i].ids;
+	for (i = 0; i < m->nmutes; i++)
+		if (strcmp(m->mutes[i].function, "*") == 0)
+			return (const char *const *)m->mutes[i].ids;
+	return NULL;
+}
+
+static const struct fd_log_group *
+group_of(struct fd_model *m, const struct fd_function *fn)
+{
+	char def[512];
+
+	if (fn->log_group)
+		return fd_model_log_group(m, fn->log_group);
+	snprintf(def, sizeof(def), "/aws/lambda/%s", fn->name ? fn->name : "");
+	return fd_model_log_group(m, def);
+}
+
+/* Risks of one function, appended to m->risks (grown geometrically: thousands of
+ * functions may each add one). */
+static void
+eval_row_risks(struct fd_model *m, struct fd_fn_row *r, struct span w)
+{
+	struct fd_risk_input in;
+	struct fd_risk *found = NULL;
+	size_t n = 0, i;
+
+	memset(&in, 0, sizeof(in));
+	in.fn = r->fn;
+	in.metrics = r->metrics;
+	in.log_group = group_of(m, r->fn);
+	in.now_s = w.to_s;
+	in.window_s = m->window_s;
+	in.muted = muted_for(m, r->fn->name);
+	fd_risks_eval(&in, &found, &n);
+	if (!n)
+		return;
+	if (m->nrisks + n > m->cap_risks) {
+		m->cap_risks = FD_MAX(m->cap_risks * 2, m->nrisks + n + 64);
+		m->risks = fd_xreallocarray(m->risks, m->cap_risks, sizeof(*m->risks));
+	}
+	memcpy(m->risks + m->nrisks, found, n * sizeof(*found));
+	m->nrisks += n;
+	free(found);
+	r->nrisks = (int)n;
+	for (i = 0; i < n; i++)
+		if (m->risks[m->nrisks - n + i].severity > r->worst)
+			r->worst = m->risks[m->nrisks - n + i].severity;
+}
+
+static int
+cmp_risk(const void *a, const void *b)
+{
+	const struct fd_risk *x = a, *y = b;
+	int c;
+
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	c = strcmp(x->function, y->function);
+	return c ? c : strcmp(x->check_id, y->check_id);
+}
+
+static void
+add_total(double *acc, double v)
+{
+	if (!isnan(v))
+		*acc = isnan(*acc) ? v : *acc + v;
+}
+
+static void
+compute_totals(struct fd_model *m)
+{
+	struct fd_totals *t = &m->totals;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->functions = m->nfns;
+	t->invocations = t->errors = t->throttles = NAN;
+	t->account_concurrency_max = m->account_conc_max;
+	t->concurrency_limit = m->concurrency_limit;
+	t->unreserved_limit = m->unreserved_limit;
+	for (i = 0; i < m->nfns; i++) {
+		add_total(&t->invocations, m->base[i].invocations);
+		add_total(&t->errors, m->base[i].errors);
+		add_total(&t->throttles, m->base[i].throttles);
+	}
+	for (i = 0; i < m->nrisks; i++)
+		if ((unsigned)m->risks[i].severity < FD_SEV_COUNT)
+			t->risks_by_severity[m->risks[i].severity]++;
+}
+
+static int64_t
+oldest_fetched(const struct fd_model *m)
+{
+	int64_t oldest = 0;
+	size_t i;
+
+	for (i = 0; i < m->nfns; i++)
+		if (m->fns[i].fetched_ms > 0 && (!oldest || m->fns[i].fetched_ms < oldest))
+			oldest = m->fns[i].fetched_ms;
+	return oldest;
+}
+
+/* Frees the risks' strings; the array keeps its capacity. */
+static void
+clear_risks(struct fd_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nrisks; i++) {
+		free(m->risks[i].function);
+		free(m->risks[i].reason);
+	}
+	m->nrisks = 0;
+}
+
+/* Rows and risks for every function; metrics joined by name (both arrays sorted). */
+void
+model_ensure_summary(struct fd_model *m)
+{
+	struct span w;
+	size_t i, j = 0;
+
+	if (!m->need_summary)
+		return;
+	w.to_s = (int64_t)fd_wall_now();
+	w.from_s = w.to_s - m->window_s;
+	if (m->nfns > m->cap_base) {
+		m->cap_base = m->nfns + m->nfns / 4 + 16;
+		m->base = fd_xreallocarray(m->base, m->cap_base, sizeof(*m->base));
+	}
+	clear_risks(m);
+	for (i = 0; i < m->nfns; i++) {
+		const struct fd_function_metrics *mt = NULL;
+		const char *name = m->fns[i].name ? m->fns[i].name : "";
+		while (j < m->nmets && strcmp(m->mets[j].function, name) < 0)
+			j++;
+		if (j < m->nmets && strcmp(m->mets[j].function, name) == 0)
+			mt = &m->mets[j];
+		summarise_row(&m->base[i], &m->fns[i], mt, w);
+		eval_row_risks(m, &m->base[i], w);
+	}
+	if (m->nrisks)
+		qsort(m->risks, m->nrisks, sizeof(*m->risks), cmp_risk);
+	compute_totals(m);
+	m->st.data_fetched_ms = oldest_fetched(m);
+	m->need_summary = 0;
+	m->need_view = 1;
+}
+
+void
+model_rows_free(struct fd_model *m)
+{
+	free(m->base);
+	free(m->view);
+	free(m->order);
+	free(m->scratch);
+	fd_risks_free(m->risks, m->nrisks);
+	if (m->md)
+		pcre2_match_data_free(m->md);
+	if (m->re)
+		pcre2_code_free(m->re);
+	free(m->filter);
+}
+
+/* Filter: case-smart (insensitive unless the pattern has an uppercase letter). */
+static int
+has_upper(const char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			return 1;
+	return 0;
+}
+
+enum fd_status
+fd_model_set_filter(struct fd_model *m, const char *regex, struct fd_err *err)
+{
+	pcre2_code *re = NULL;
+	PCRE2_SIZE off = 0;
+	int code = 0;
+
+	if (regex && *regex) {
+		uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+		if (!has_upper(regex))
+			opts |= PCRE2_CASELESS;
+		re = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED, opts, &code, &off,
+		                   NULL);
+		if (!re) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(code, msg, sizeof(msg));
+			return fd_err_set(err, FD_EINVAL, "at offset %zu: %s", (size_t)off,
+			                  (const char *)msg);
+		}
+	}
+	if (m->md)
+		pcre2_match_data_free(m->md);
+	if (m->re)
+		pcre2_code_free(m->re);
+	free(m->filter);
+	m->re = re;
+	m->md = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
+	m->filter = regex && *regex ? fd_xstrdup(regex) : NULL;
+	m->need_view = 1;
+	m->dirty = 1;
+	return FD_OK;
+}
+
+const char *
+fd_model_filter(const struct fd_model *m)
+{
+	return m->filter ? m->filter : "";
+}
+
+void
+fd_model_set_sort(struct fd_model *m, enum fd_fn_col col, int descending)
+{
+	if ((unsigned)col >= FD_FC_COUNT)
+		return;
+	if (col == m->sort_col && !!descending == m->sort_desc)
+		return;
+	m->sort_col = col;
+	m->sort_desc = !!descending;
+	m->need_view = 1;
+	m->dirty = 1;
+}
+
+void
+fd_model_sort(const struct fd_model *m, enum fd_fn_col *col, int *descending)
+{
+	if (col)
+		*col = m->sort_col;
+	if (descending)
+		*descending = m->sort_desc;
+}
+
+const char *
+fd_fn_row_str(const struct fd_fn_row *r, enum fd_fn_col c)
+{
+	switch (c) {
+	case FD_FC_NAME:
+		return r->fn->name;
+	case FD_FC_RUNTIME:
+		return r->fn->runtime;
+	case FD_FC_LAST_MODIFIED:
+		return r->fn->last_modified;
+	default:
+		return NULL;
+	}
+}
+
+double
+fd_fn_row_num(const struct fd_fn_row *r, enum fd_fn_col c)
+{
+	switch (c) {
+	case FD_FC_MEMORY:
+		return r->fn->memory_mb > 0 ? (double)r->fn->memory_mb : NAN;
+	case FD_FC_TIMEOUT:
+		return r->fn->timeout_s > 0 ? (double)r->fn->timeout_s : NAN;
+	case FD_FC_INVOCATIONS:
+		return r->invocations;
+	case FD_FC_ERRORS:
+		return r->errors;
+	case FD_FC_ERROR_PCT:
+		return r->error_pct;
+	case FD_FC_THROTTLES:
+		return r->throttles;
+	case FD_FC_P50:
+		return r->p50;
+	case FD_FC_P99:
+		return r->p99;
+	case FD_FC_CONCURRENCY:
+		return r->concurrency;
+	case FD_FC_RISKS:
+		return (double)r->nrisks;
+	default:
+		return NAN;
+	}
+}
+
+/* Missing values (NAN, NULL) sort last in either direction; names break ties. */
+static int
+cmp_rows(const struct fd_model *m, const struct fd_fn_row *a, const struct fd_fn_row *b)
+{
+	const char *na = a->fn->name ? a->fn->name : "", *nb = b->fn->name ? b->fn->name : "";
+	int c = 0, missing_a, missing_b;
+
+	if (col_info[m->sort_col].type == 'S') {
+		const char *x = fd_fn_row_str(a, m->sort_col), *y = fd_fn_row_str(b, m->sort_col);
+		missing_a = !x;
+		missing_b = !y;
+		if (x && y)
+			c = strcmp(x, y);
+	} else {
+		double x = fd_fn_row_num(a, m->sort_col), y = fd_fn_row_num(b, m->sort_col);
+		missing_a = isnan(x);
+		missing_b = isnan(y);
+		if (!missing_a && !missing_b)
+			c = x < y ? -1 : (x > y ? 1 : 0);
+	}
+	if (missing_a != missing_b)
+		return missing_a ? 1 : -1;
+	if (c && m->sort_desc)
+		c = -c;
+	return c ? c : strcmp(na, nb);
+}
+
+/* Stable merge sort of row indexes (qsort has no context argument in C11). */
+static void
+merge_sort(const struct fd_model *m, uint32_t *a, uint32_t *tmp, size_t n)
+{
+	size_t width, i;
+
+	for (width = 1; width < n; width *= 2) {
+		for (i = 0; i < n; i += 2 * width) {
+			size_t lo = i, mid = FD_MIN(i + width, n), hi = FD_MIN(i + 2 * width, n);
+			size_t l = lo, r = mid, k = lo;
+			while (l < mid && r < hi)
+				tmp[k++] = cmp_rows(m, &m->base[a[r]], &m->base[a[l]]) < 0 ? a[r++]
+				                                                           : a[l++];
+			while (l < mid)
+				tmp[k++] = a[l++];
+			while (r < hi)
+				tmp[k++] = a[r++];
+		}
+		memcpy(a, tmp, n * sizeof(*a));
+	}
+}
+
+static int
+row_matches(struct fd_model *m, const struct fd_function *fn)
+{
+	const char *name = fn->name ? fn->name : "";
+
+	if (!m->re)
+		return 1;
+	return pcre2_match(m->re, (PCRE2_SPTR)name, strlen(name), 0, 0, m->md, NULL) >= 0;
+}
+
+static void
+ensure_view(struct fd_model *m)
+{
+	size_t i, n = 0;
+
+	model_ensure_summary(m);
+	if (!m->need_view)
+		return;
+	if (m->nfns > m->cap_order) {
+		m->cap_order = m->nfns + m->nfns / 4 + 16;
+		m->order = fd_xreallocarray(m->order, m->cap_order, sizeof(*m->order));
+		m->scratch = fd_xreallocarray(m->scratch, m->cap_order, sizeof(*m->scratch));
+		m->view = fd_xreallocarray(m->view, m->cap_order, sizeof(*m->view));
+		m->cap_view = m->cap_order;
+	}
+	for (i = 0; i < m->nfns; i++)
+		if (row_matches(m, &m->fns[i]))
+			m->order[n++] = (uint32_t)i;
+	merge_sort(m, m->order, m->scratch, n);
+	for (i = 0; i < n; i++)
+		m->view[i] = m->base[m->order[i]];
+	m->nview = n;
+	m->need_view = 0;
+}
+
+size_t
+fd_model_rows(struct fd_model *m, const struct fd_fn_row **rows)
+{
+	ensure_view(m);
+	if (rows)
+		*rows = m->view;
+	return m->nview;
+}
+
+void
+fd_model_totals(struct fd_model *m, struct fd_totals *out)
+{
+	model_ensure_summary(m);
+	*out = m->totals;
+}
+
+const struct fd_fn_row *
+fd_model_row(struct fd_model *m, const char *name)
+{
+	const struct fd_function *fn;
+
+	model_ensure_summary(m);
+	fn = model_find_function(m, name);
+	return fn ? &m->base[fn - m->fns] : NULL;
+}
+
+size_t
+fd_model_risks(struct fd_model *m, const struct fd_risk **risks)
+{
+	model_ensure_summary(m);
+	if (risks)
+		*risks = m->risks;
+	return m->nrisks;
+}
+
+/* 999 -> "999", 1234 -> "1.2k", 1500000 -> "1.5M". */
+static void
+format_compact(double v, char *out, size_t n)
+{
+	double a = fabs(v);
+
+	if (a < 999.5)
+		snprintf(out, n, "%.0f", v);
+	else if (a < 999.5e3)
+		snprintf(out, n, a < 9.95e3 ? "%.1fk" : "%.0fk", v / 1e3);
+	else if (a < 999.5e6)
+		snprintf(out, n, a < 9.95e6 ? "%.1fM" : "%.0fM", v / 1e6);
+	else
+		snprintf(out, n, "%.1fG", v / 1e9);
+}
+
+static void
+format_ms(double v, char *out, size_t n)
+{
+	if (v < 99.95)
+		snprintf(out, n, "%.1f", v);
+	else if (v < 999999.5)
+		snprintf(out, n, "%.0f", v);
+	else
+		format_compact(v, out, n);
+}
+
+static void
+cell_text(const struct fd_fn_row *r, enum fd_fn_col c, char *out, size_t n)
+{
+	const char *s = fd_fn_row_str(r, c);
+	double v = fd_fn_row_num(r, c);
+
+	if (c == FD_FC_NAME || c == FD_FC_RUNTIME || c == FD_FC_LAST_MODIFIED) {
+		if (c == FD_FC_RUNTIME && !s && fd_str_eq(r->fn->package_type, "Image"))
+			s = "image";
+		snprintf(out, n, "%.*s", c == FD_FC_LAST_MODIFIED ? 10 : (int)n, s ? s : "-");
+	} else if (isnan(v)) {
+		snprintf(out, n, "-");
+	} else if (c == FD_FC_ERROR_PCT) {
+		snprintf(out, n, "%.1f", v);
+	} else if (c == FD_FC_P50 || c == FD_FC_P99) {
+		format_ms(v, out, n);
+	} else if (col_info[c].type == 'I') {
+		snprintf(out, n, "%.0f", v);
+	} else {
+		format_compact(v, out, n);
+	}
+}
+
+/* Bytes at the end of s that start a UTF-8 sequence cut short by truncation. */
+static size_t
+utf8_partial_tail(const char *s)
+{
+	size_t len = strlen(s), k = 0, need;
+	unsigned char lead;
+
+	while (k < len && k < 4 && ((unsigned char)s[len - 1 - k] & 0xC0) == 0x80)
+		k++;
+	if (k == len)
+		return 0;
+	lead = (unsigned char)s[len - 1 - k];
+	if (lead < 0xC0)
+		return 0;
+	need = lead >= 0xF0 ? 4 : (lead >= 0xE0 ? 3 : 2);
+	return k + 1 < need ? k + 1 : 0;
+}
+
+void
+fd_fn_row_cell(const struct fd_fn_row *r, enum fd_fn_col c, char *out, size_t n)
+{
+	char raw[512];
+	struct fd_buf b;
+
+	if (!out || !n)
+		return;
+	out[0] = '\0';
+	if (!r || !r->fn || (unsigned)c >= FD_FC_COUNT)
+		return;
+	cell_text(r, c, raw, sizeof(raw));
+	fd_buf_init(&b);
+	fd_sanitize(raw, strlen(raw), 0, &b);
+	fd_strlcpy(out, b.data ? b.data : "", n);
+	if (b.len >= n)
+		out[strlen(out) - utf8_partial_tail(out)] = '\0';
+	fd_buf_free(&b);
+}
