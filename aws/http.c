@@ -134,6 +134,9 @@ aws_client_new(const struct aws_settings *s, const struct aws_creds *creds,
 	return FD_OK;
 }
 
+static void complete(struct aws_client *c, struct aws_call *call, const struct aws_error *e);
+static void run_callbacks(struct aws_client *c);
+
 static void
 cancel_call(struct aws_client *c, struct aws_call *call)
 {
@@ -144,6 +147,36 @@ cancel_call(struct aws_client *c, struct aws_call *call)
 	if (call->on_cancel)
 		call->on_cancel(call->ud);
 	call_free(call);
+}
+
+/* Completes every pending call now with FD_ECANCELLED, running its done callback so
+ * its owner frees what it holds. Callbacks may start new calls: those are aborted
+ * too, a bounded number of rounds. */
+void
+aws_client_abort_all(struct aws_client *c)
+{
+	struct aws_error e;
+	struct aws_call *call;
+	int round;
+
+	if (!c)
+		return;
+	for (round = 0; round < 16 && (c->running.head || c->waiting.head || c->done.head);
+	     round++) {
+		while ((call = c->running.head) || (call = c->waiting.head)) {
+			if (call->xfer)
+				aws_transfer_free(c, call->xfer);
+			call->xfer = NULL;
+			set_rate_queued(call, 0);
+			e = call->resp.error;
+			e.status = FD_ECANCELLED;
+			fd_strlcpy(e.code, "Cancelled", sizeof(e.code));
+			fd_strlcpy(e.message, "cancelled: fleetdeck is closing this view",
+				   sizeof(e.message));
+			complete(c, call, &e);
+		}
+		run_callbacks(c);
+	}
 }
 
 void

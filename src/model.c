@@ -64,6 +64,10 @@ fd_model_free(struct fd_model *m)
 {
 	if (!m)
 		return;
+	/* Calls still in flight point at this model: let them finish as cancelled
+	 * (their callbacks free their jobs) while the model is still alive. */
+	if (m->client)
+		aws_client_abort_all(m->client);
 	inventory_free(m);
 	model_rows_free(m);
 	fd_functions_free(m->fns, m->nfns);

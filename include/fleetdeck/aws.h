@@ -121,6 +121,9 @@ enum fd_status aws_client_new(const struct aws_settings *s, const struct aws_cre
 			      const struct aws_client_opts *opts, struct aws_client **out,
 			      struct fd_err *err);
 void aws_client_free(struct aws_client *c);
+/* Completes every pending call at once with FD_ECANCELLED (done runs), so owners free
+ * their state before they go: call before freeing what the callbacks point at. */
+void aws_client_abort_all(struct aws_client *c);
 const struct aws_settings *aws_client_settings(const struct aws_client *c);
 
 typedef void (*aws_done_fn)(struct aws_response *resp, void *ud);

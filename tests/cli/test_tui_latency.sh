@@ -9,7 +9,7 @@ trap 'sim_control POST faults "{\"rules\": []}" >/dev/null; rm -rf "$T"' EXIT
 
 # Fill the cache first so there are rows to move through.
 printf '@wait-idle\n@quit\n' >"$T/warm.keys"
-FD_TUI_SCRIPT="$T/warm.keys" run "$FD_BIN"
+FD_TUI_IDLE_TIMEOUT=120000 FD_TUI_SCRIPT="$T/warm.keys" run "$FD_BIN"
 expect_rc 0 "warm-up run"
 
 sim_control POST faults '{"rules": [
