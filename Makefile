@@ -67,7 +67,7 @@ check:
 
 check-run: all $(BUILD)/test-unit check-layers man-lint check-docs
 	FD_BIN=$(abspath $(BIN)) $(BUILD)/test-unit
-	FD_BIN=$(abspath $(BIN)) sh tests/run-shell-tests.sh
+	FD_BIN=$(abspath $(BIN)) FD_LINK_FLAGS="$(EXTRA_LDFLAGS)" sh tests/run-shell-tests.sh
 
 unit: $(BUILD)/test-unit
 	FD_BIN=$(abspath $(BIN)) $(BUILD)/test-unit $(T)

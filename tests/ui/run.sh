@@ -28,7 +28,7 @@ die() {
 
 # The fleet fixture, built through the cache API.
 ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -O1 \
-	-Iinclude tests/ui/mkcache.c "$LIB" \
+	-Iinclude tests/ui/mkcache.c "$LIB" ${FD_LINK_FLAGS:-} \
 	$(pkg-config --libs ncursesw libcurl libcrypto libcjson sqlite3 libpcre2-8) -lm \
 	-o "$tmp/mkcache" || die "could not build tests/ui/mkcache.c"
 mkdir -p "$tmp/fixture/fleetdeck"
