@@ -57,15 +57,56 @@ fd_cmd_fail(const struct fd_err *err)
 	return err->status == FD_EINVAL ? 2 : 1;
 }
 
+static int
+usage_v(const struct fd_cmd *cmd, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static int
+usage_v(const struct fd_cmd *cmd, const char *fmt, va_list ap)
+{
+	fputs("fleetdeck: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nusage: fleetdeck %s\n", cmd ? cmd->usage : "COMMAND [OPTIONS]");
+	return 2;
+}
+
 int
 fd_cmd_usage(const struct fd_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	int rc;
 
-	fputs("fleetdeck: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	rc = usage_v(cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: fleetdeck %s\n", cmd ? cmd->usage : "COMMAND [OPTIONS]");
-	return 2;
+	return rc;
+}
+
+int
+fd_cmd_usage_of(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = usage_v(fd_cmd_find(name, NULL), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+fd_opt_value(int argc, char **argv, int *i, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return 0;
+	if (argv[*i][n] == '=') {
+		*val = argv[*i] + n + 1;
+		return 1;
+	}
+	if (argv[*i][n] != '\0')
+		return 0;
+	*val = *i + 1 < argc ? argv[++*i] : NULL;
+	return 1;
 }

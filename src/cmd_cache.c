@@ -14,19 +14,7 @@
 #define MAX_TABLES 32
 #define DEFAULT_MAX_AGE "7d"
 
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fd_cmd_usage(fd_cmd_find("cache", NULL), "%s", msg);
-}
+#define usage(...) fd_cmd_usage_of("cache", __VA_ARGS__)
 
 static int
 cache_stats(struct fd_app *app)
@@ -69,17 +57,13 @@ cache_prune(struct fd_app *app, int argc, char **argv)
 	long max_age;
 	int i;
 
-	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--max-age") == 0 && i + 1 < argc)
-			age = argv[++i];
-		else if (strncmp(argv[i], "--max-age=", 10) == 0)
-			age = argv[i] + 10;
-		else
+	for (i = 2; i < argc; i++)
+		if (!fd_opt_value(argc, argv, &i, "--max-age", &age))
 			return usage("cache prune: unknown option \"%s\"", argv[i]);
-	}
-	max_age = fd_parse_duration(age);
+	max_age = age ? fd_parse_duration(age) : -1;
 	if (max_age <= 0)
-		return usage("--max-age takes a duration such as 7d, 24h or 90m (got \"%s\")", age);
+		return usage("--max-age takes a duration such as 7d, 24h or 90m (got \"%s\")",
+			     age ? age : "");
 	if (fd_cache_prune(app->cache, (int64_t)fd_wall_now(), max_age, &err) != FD_OK)
 		return fd_cmd_fail(&err);
 	fprintf(stderr, "fleetdeck: pruned cached data older than %s\n", age);

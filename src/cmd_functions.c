@@ -30,24 +30,6 @@ struct fn_opts {
 	int sort_desc;
 };
 
-/* "--name VALUE" or "--name=VALUE"; returns 1 and advances *i when argv[*i] is it. */
-static int
-opt_value(int argc, char **argv, int *i, const char *name, const char **val)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
-		return 0;
-	if (argv[*i][n] == '=') {
-		*val = argv[*i] + n + 1;
-		return 1;
-	}
-	if (argv[*i][n] != '\0')
-		return 0;
-	*val = *i + 1 < argc ? argv[++*i] : NULL;
-	return 1;
-}
-
 static int
 parse_window(const char *s, int *out)
 {
@@ -106,19 +88,7 @@ parse_sort(const char *s, struct fn_opts *o)
 	return 1;
 }
 
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fd_cmd_usage(fd_cmd_find("functions", NULL), "%s", msg);
-}
+#define usage(...) fd_cmd_usage_of("functions", __VA_ARGS__)
 
 static int
 parse_opts(int argc, char **argv, struct fn_opts *o)
@@ -127,13 +97,13 @@ parse_opts(int argc, char **argv, struct fn_opts *o)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (opt_value(argc, argv, &i, "--filter", &v))
+		if (fd_opt_value(argc, argv, &i, "--filter", &v))
 			o->filter = v;
-		else if (opt_value(argc, argv, &i, "--sort", &v))
+		else if (fd_opt_value(argc, argv, &i, "--sort", &v))
 			o->sort = v;
-		else if (opt_value(argc, argv, &i, "--columns", &v))
+		else if (fd_opt_value(argc, argv, &i, "--columns", &v))
 			o->columns = v;
-		else if (opt_value(argc, argv, &i, "--window", &v)) {
+		else if (fd_opt_value(argc, argv, &i, "--window", &v)) {
 			if (!v || !parse_window(v, &o->window_s))
 				return usage("--window takes 15m, 1h, 3h or 24h (got \"%s\")",
 				             v ? v : "");

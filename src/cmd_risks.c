@@ -24,19 +24,7 @@ struct risk_opts {
 	int fail_on; /* -1 = never fail */
 };
 
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fd_cmd_usage(fd_cmd_find("risks", NULL), "%s", msg);
-}
+#define usage(...) fd_cmd_usage_of("risks", __VA_ARGS__)
 
 static int
 severity_arg(const char *opt, const char *v, enum fd_severity *out)
@@ -46,35 +34,20 @@ severity_arg(const char *opt, const char *v, enum fd_severity *out)
 	return usage("%s takes info, low, medium, high or critical (got \"%s\")", opt, v ? v : "");
 }
 
-/* "--name VALUE" or "--name=VALUE". */
-static const char *
-opt_value(int argc, char **argv, int *i, const char *name, int *matched)
-{
-	size_t n = strlen(name);
-
-	*matched = strncmp(argv[*i], name, n) == 0 && (argv[*i][n] == '=' || !argv[*i][n]);
-	if (!*matched)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
 static int
 parse_opts(int argc, char **argv, struct risk_opts *o)
 {
 	enum fd_severity sev;
-	int i, hit, rc;
+	const char *v;
+	int i, rc;
 
 	for (i = 1; i < argc; i++) {
-		const char *v = opt_value(argc, argv, &i, "--severity", &hit);
-		if (hit) {
+		if (fd_opt_value(argc, argv, &i, "--severity", &v)) {
 			if ((rc = severity_arg("--severity", v, &o->min_show)) != 0)
 				return rc;
 			continue;
 		}
-		v = opt_value(argc, argv, &i, "--fail-on", &hit);
-		if (!hit)
+		if (!fd_opt_value(argc, argv, &i, "--fail-on", &v))
 			return usage("unknown option \"%s\"", argv[i]);
 		if ((rc = severity_arg("--fail-on", v, &sev)) != 0)
 			return rc;

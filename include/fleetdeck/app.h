@@ -75,5 +75,10 @@ const struct fd_cmd *fd_cmd_at(size_t i); /* NULL past the end */
 int fd_cmd_fail(const struct fd_err *err);
 int fd_cmd_usage(const struct fd_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same, naming the command by its name in the table. */
+int fd_cmd_usage_of(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Command option parsing: when argv[*i] is "--name VALUE" or "--name=VALUE", sets
+ * *val (NULL when the value is missing), advances *i past it and returns 1. */
+int fd_opt_value(int argc, char **argv, int *i, const char *name, const char **val);
 
 #endif
