@@ -117,7 +117,11 @@ class MoveTasks:
         msg = next((m for m in src.messages if m.visible_at <= now), None)
         if msg is None or task.moved >= task.to_move:
             return False
-        dest = self.sqs.by_arn(task.dest_arn or msg.source_arn or "")
+        arn = task.dest_arn or msg.source_arn
+        try:
+            dest = self.sqs.by_arn(arn) if arn else None
+        except ApiError:
+            dest = None  # a message that never came from a source queue: AWS fails the task
         if dest is None:
             task.status = "FAILED"
             task.failure = "AWS.SimpleQueueService.NonExistentQueue"
