@@ -186,6 +186,29 @@ parse_report_text(const char *s, const char *end, struct fd_report *r)
 		fd_strlcpy(r->status, "success", sizeof(r->status));
 }
 
+static int
+starts(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* "<timestamp> <request id> Task timed out ...": the second space-separated word,
+ * when it looks like a request id. */
+static void
+spaced_request_id(const char *s, const char *end, char *out, size_t cap)
+{
+	const char *p = memchr(s, ' ', (size_t)(end - s)), *q;
+
+	if (!p || p - s < 20 || !isdigit((unsigned char)s[0]))
+		return;
+	for (q = ++p; q < end && *q != ' '; q++)
+		;
+	if (q - p >= 32 && (size_t)(q - p) < cap)
+		copy_span(out, cap, p, (size_t)(q - p));
+}
+
 /* Text application line: "[LEVEL]\t<ts>\t<reqid>\t<msg>" (Python) or
  * "<ts>\t<reqid>\t<LEVEL>\t<msg>" (Node.js), else the whole line. */
 static void
@@ -228,15 +251,15 @@ parse_app_text(const char *s, size_t len, struct fd_logline *l)
 		l->kind = FD_LINE_TIMEOUT;
 		l->level = FD_LVL_ERROR;
 		fd_strlcpy(l->report.status, "timeout", sizeof(l->report.status));
+		if (!l->request_id[0])
+			spaced_request_id(s, end, l->request_id, sizeof(l->request_id));
 	}
-}
-
-static int
-starts(const char *s, size_t len, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return len >= n && memcmp(s, prefix, n) == 0;
+	if (!l->request_id[0] && starts(s, len, "RequestId: ")) {
+		/* "RequestId: <id> Error: Runtime exited with error: signal: killed" */
+		request_id_field(s, end, l->request_id, sizeof(l->request_id));
+		if (find_after(s, end, " Error: "))
+			l->level = FD_LVL_ERROR;
+	}
 }
 
 static void
@@ -259,6 +282,19 @@ parse_text(const char *s, size_t len, struct fd_logline *l)
 		l->kind = FD_LINE_INIT_START;
 		field_str(s, end, "Runtime Version: ", l->runtime_version,
 			  sizeof(l->runtime_version));
+	} else if (starts(s, len, "RESTORE_START ")) {
+		/* SnapStart: the restore stands in for INIT. */
+		l->kind = FD_LINE_INIT_START;
+		fd_strlcpy(l->init_type, "snap-start", sizeof(l->init_type));
+		field_str(s, end, "Runtime Version: ", l->runtime_version,
+			  sizeof(l->runtime_version));
+	} else if (starts(s, len, "RESTORE_REPORT ")) {
+		l->kind = FD_LINE_INIT_REPORT;
+		fd_strlcpy(l->init_type, "snap-start", sizeof(l->init_type));
+		l->report.restore_ms = field_num(s, end, "Restore Duration: ");
+		field_str(s, end, "Status: ", l->report.status, sizeof(l->report.status));
+		field_str(s, end, "Error Type: ", l->report.error_type,
+			  sizeof(l->report.error_type));
 	} else if (starts(s, len, "INIT_REPORT ")) {
 		l->kind = FD_LINE_INIT_REPORT;
 		l->report.init_ms = field_num(s, end, "Init Duration: ");
@@ -342,10 +378,23 @@ parse_platform_json(const char *type, const cJSON *rec, struct fd_logline *l)
 	} else if (strcmp(type, "platform.initReport") == 0) {
 		l->kind = FD_LINE_INIT_REPORT;
 		l->report.init_ms = jnum(metrics, "durationMs");
+		jcopy(rec, "initializationType", l->init_type, sizeof(l->init_type));
 		jcopy(rec, "phase", l->phase, sizeof(l->phase));
 		jcopy(rec, "status", l->report.status, sizeof(l->report.status));
+		jcopy(rec, "errorType", l->report.error_type, sizeof(l->report.error_type));
 	} else if (strcmp(type, "platform.runtimeDone") == 0) {
 		l->kind = FD_LINE_RUNTIME_DONE;
+		jcopy(rec, "status", l->report.status, sizeof(l->report.status));
+		jcopy(rec, "errorType", l->report.error_type, sizeof(l->report.error_type));
+		l->report.duration_ms = jnum(metrics, "durationMs");
+	} else if (strcmp(type, "platform.restoreStart") == 0) {
+		l->kind = FD_LINE_INIT_START;
+		fd_strlcpy(l->init_type, "snap-start", sizeof(l->init_type));
+		jcopy(rec, "runtimeVersion", l->runtime_version, sizeof(l->runtime_version));
+	} else if (strcmp(type, "platform.restoreReport") == 0) {
+		l->kind = FD_LINE_INIT_REPORT;
+		fd_strlcpy(l->init_type, "snap-start", sizeof(l->init_type));
+		l->report.restore_ms = jnum(metrics, "durationMs");
 		jcopy(rec, "status", l->report.status, sizeof(l->report.status));
 	} else {
 		l->kind = FD_LINE_PLATFORM;
@@ -406,6 +455,304 @@ parse_app_json(const cJSON *root, struct fd_logline *l)
 		l->cold_start = cJSON_IsTrue(cold);
 }
 
+/* ---- platform.report without a DOM ----
+ * The commonest JSON record is read by a strict little scanner: objects nested at
+ * most three deep holding strings without escapes, JSON numbers and literals. On
+ * anything else (arrays, escapes, duplicate keys we read, another type) it gives up
+ * and cJSON reads the line, so both paths give the same answer. */
+
+#define FAST_DEPTH 3
+
+struct fast {
+	const char *p, *end;
+	const char *key[FAST_DEPTH];
+	size_t klen[FAST_DEPTH];
+	unsigned seen;
+	int is_report;
+	struct fd_logline *l;
+};
+
+enum {
+	F_TYPE = 1u << 0, F_RECORD = 1u << 1, F_REQID = 1u << 2, F_STATUS = 1u << 3,
+	F_ERRTYPE = 1u << 4, F_METRICS = 1u << 5, F_TRACING = 1u << 6, F_TRACEVAL = 1u << 7,
+	F_METRIC0 = 1u << 8, /* one bit per metric after this */
+};
+
+static const char *const fast_metrics[] = {
+	"durationMs", "billedDurationMs", "memorySizeMB", "maxMemoryUsedMB",
+	"initDurationMs", "restoreDurationMs", "billedRestoreDurationMs",
+};
+
+/* The report field of fast_metrics[i]. */
+static double *
+fast_metric_slot(struct fd_report *r, size_t i)
+{
+	double *slots[] = {&r->duration_ms, &r->billed_ms, &r->memory_mb, &r->max_memory_mb,
+			   &r->init_ms, &r->restore_ms, &r->billed_restore_ms};
+
+	return slots[i];
+}
+
+static void
+fast_ws(struct fast *f)
+{
+	while (f->p < f->end && (*f->p == ' ' || *f->p == '\t' || *f->p == '\n' || *f->p == '\r'))
+		f->p++;
+}
+
+static int
+key_is(const char *k, size_t n, const char *want)
+{
+	return strlen(want) == n && memcmp(k, want, n) == 0;
+}
+
+/* A string without escapes or control bytes; s and n get its contents. */
+static int
+fast_string(struct fast *f, const char **s, size_t *n)
+{
+	const char *q;
+
+	if (f->p >= f->end || *f->p != '"')
+		return 0;
+	for (q = ++f->p; q < f->end && *q != '"'; q++)
+		if (*q == '\\' || (unsigned char)*q < 0x20)
+			return 0;
+	if (q >= f->end)
+		return 0;
+	*s = f->p;
+	*n = (size_t)(q - f->p);
+	f->p = q + 1;
+	return 1;
+}
+
+static int
+digits(struct fast *f)
+{
+	const char *start = f->p;
+
+	while (f->p < f->end && isdigit((unsigned char)*f->p))
+		f->p++;
+	return f->p > start;
+}
+
+/* A JSON number; *v gets its value. */
+static int
+fast_number(struct fast *f, double *v)
+{
+	const char *start = f->p;
+	char tmp[40];
+
+	if (f->p < f->end && *f->p == '-')
+		f->p++;
+	if (f->p < f->end && *f->p == '0')
+		f->p++;
+	else if (!digits(f))
+		return 0;
+	if (f->p < f->end && *f->p == '.' && (f->p++, !digits(f)))
+		return 0;
+	if (f->p < f->end && (*f->p == 'e' || *f->p == 'E')) {
+		f->p++;
+		if (f->p < f->end && (*f->p == '+' || *f->p == '-'))
+			f->p++;
+		if (!digits(f))
+			return 0;
+	}
+	if ((size_t)(f->p - start) >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, start, (size_t)(f->p - start));
+	tmp[f->p - start] = '\0';
+	*v = strtod(tmp, NULL);
+	return 1;
+}
+
+static int
+fast_literal(struct fast *f)
+{
+	static const char *const lit[] = {"true", "false", "null"};
+	size_t i;
+
+	for (i = 0; i < FD_ARRAY_LEN(lit); i++) {
+		size_t n = strlen(lit[i]);
+		if ((size_t)(f->end - f->p) >= n && memcmp(f->p, lit[i], n) == 0) {
+			f->p += n;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Marks a field read; a second one means "let cJSON decide". */
+static int
+fast_mark(struct fast *f, unsigned bit)
+{
+	if (f->seen & bit)
+		return 0;
+	f->seen |= bit;
+	return 1;
+}
+
+static int
+fast_string_leaf(struct fast *f, int depth, const char *v, size_t n)
+{
+	struct fd_logline *l = f->l;
+	const char *k = f->key[depth];
+	size_t kn = f->klen[depth];
+
+	if (depth == 0 && key_is(k, kn, "type")) {
+		f->is_report = key_is(v, n, "platform.report");
+		return fast_mark(f, F_TYPE);
+	}
+	if (depth == 1 && key_is(f->key[0], f->klen[0], "record")) {
+		if (key_is(k, kn, "requestId")) {
+			copy_span(l->request_id, sizeof(l->request_id), v, n);
+			return fast_mark(f, F_REQID);
+		}
+		if (key_is(k, kn, "status")) {
+			copy_span(l->report.status, sizeof(l->report.status), v, n);
+			return fast_mark(f, F_STATUS);
+		}
+		if (key_is(k, kn, "errorType")) {
+			copy_span(l->report.error_type, sizeof(l->report.error_type), v, n);
+			return fast_mark(f, F_ERRTYPE);
+		}
+		return !key_is(k, kn, "metrics") && !key_is(k, kn, "tracing");
+	}
+	if (depth == 2 && key_is(f->key[1], f->klen[1], "tracing") && key_is(k, kn, "value")) {
+		char tmp[256];
+		if (n >= sizeof(tmp))
+			return 0;
+		copy_span(tmp, sizeof(tmp), v, n);
+		parse_trace_header(tmp, &l->report);
+		return fast_mark(f, F_TRACEVAL);
+	}
+	return depth != 0 || !key_is(k, kn, "record");
+}
+
+static int
+fast_number_leaf(struct fast *f, int depth, double v)
+{
+	size_t i;
+
+	if (depth == 0 && (key_is(f->key[0], f->klen[0], "type") ||
+			   key_is(f->key[0], f->klen[0], "record")))
+		return 0;
+	if (depth != 2 || !key_is(f->key[0], f->klen[0], "record") ||
+	    !key_is(f->key[1], f->klen[1], "metrics"))
+		return depth != 1 || !key_is(f->key[0], f->klen[0], "record") ||
+		       (!key_is(f->key[1], f->klen[1], "requestId") &&
+			!key_is(f->key[1], f->klen[1], "status"));
+	for (i = 0; i < FD_ARRAY_LEN(fast_metrics); i++) {
+		if (key_is(f->key[2], f->klen[2], fast_metrics[i])) {
+			*fast_metric_slot(&f->l->report, i) = v;
+			return fast_mark(f, (unsigned)F_METRIC0 << i);
+		}
+	}
+	return 1;
+}
+
+static int fast_object(struct fast *f, int depth);
+
+/* Object values may only hold what the record's shape allows; record, metrics and
+ * tracing must be objects when present. */
+static int
+fast_object_leaf(struct fast *f, int depth)
+{
+	const char *k = f->key[depth];
+	size_t kn = f->klen[depth];
+
+	if (depth == 0 && key_is(k, kn, "record") && !fast_mark(f, F_RECORD))
+		return 0;
+	if (depth == 1 && key_is(f->key[0], f->klen[0], "record")) {
+		if (key_is(k, kn, "metrics") && !fast_mark(f, F_METRICS))
+			return 0;
+		if (key_is(k, kn, "tracing") && !fast_mark(f, F_TRACING))
+			return 0;
+	}
+	return fast_object(f, depth + 1);
+}
+
+static int
+fast_value(struct fast *f, int depth)
+{
+	const char *s;
+	size_t n;
+	double v;
+
+	fast_ws(f);
+	if (f->p >= f->end)
+		return 0;
+	if (*f->p == '"')
+		return fast_string(f, &s, &n) && fast_string_leaf(f, depth, s, n);
+	if (*f->p == '{')
+		return fast_object_leaf(f, depth);
+	if (*f->p == '-' || isdigit((unsigned char)*f->p))
+		return fast_number(f, &v) && fast_number_leaf(f, depth, v);
+	if (depth == 0 && (key_is(f->key[0], f->klen[0], "type") ||
+			   key_is(f->key[0], f->klen[0], "record")))
+		return 0;
+	return fast_literal(f);
+}
+
+static int
+fast_object(struct fast *f, int depth)
+{
+	if (depth >= FAST_DEPTH || f->p >= f->end || *f->p != '{')
+		return 0;
+	f->p++;
+	fast_ws(f);
+	if (f->p < f->end && *f->p == '}') {
+		f->p++;
+		return 1;
+	}
+	for (;;) {
+		fast_ws(f);
+		if (!fast_string(f, &f->key[depth], &f->klen[depth]))
+			return 0;
+		fast_ws(f);
+		if (f->p >= f->end || *f->p++ != ':' || !fast_value(f, depth))
+			return 0;
+		fast_ws(f);
+		if (f->p < f->end && *f->p == ',') {
+			f->p++;
+			continue;
+		}
+		if (f->p < f->end && *f->p == '}') {
+			f->p++;
+			return 1;
+		}
+		return 0;
+	}
+}
+
+/* 1 when the line was a platform.report the scanner could read whole. */
+static int
+parse_report_fast(const char *s, size_t len, struct fd_logline *l)
+{
+	struct fast f;
+
+	memset(&f, 0, sizeof(f));
+	f.p = s;
+	f.end = s + len;
+	f.l = l;
+	if (!find_after(s, s + len, "\"platform.report\"") || !fast_object(&f, 0)) {
+		reset(l);
+		return 0;
+	}
+	fast_ws(&f);
+	if (f.p != f.end || !f.is_report || !(f.seen & F_RECORD)) {
+		reset(l);
+		return 0;
+	}
+	l->json = 1;
+	l->kind = FD_LINE_REPORT;
+	if (strcmp(l->report.status, "timeout") == 0 || strcmp(l->report.status, "error") == 0 ||
+	    strcmp(l->report.status, "failure") == 0)
+		l->level = FD_LVL_ERROR;
+	l->msg = s;
+	l->msg_len = len;
+	return 1;
+}
+
 static int
 parse_json(const char *s, size_t len, struct fd_logline *l)
 {
@@ -439,7 +786,8 @@ fd_logline_parse(const char *line, size_t len, struct fd_logline *out)
 	reset(out);
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
-	if (n && line[0] == '{' && line[n - 1] == '}' && parse_json(line, n, out))
+	if (n && line[0] == '{' && line[n - 1] == '}' &&
+	    (parse_report_fast(line, n, out) || parse_json(line, n, out)))
 		return;
 	parse_text(line, n, out);
 }

@@ -1,0 +1,799 @@
+/* xray_parse.c - the X-Ray answer parsers: trace summaries, BatchGetTraces (segment
+ * documents are JSON strings inside the answer, parsed into one tree), the service
+ * graph, and the pure waterfall layout. Every field is optional and size-capped; a
+ * document that does not parse is skipped, not fatal. Fuzzed (tests/fuzz/xray_trace.c). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "fleetdeck/util.h"
+#include "fleetdeck/xray.h"
+
+#define TEXT_CAP 2048           /* any one string kept from an answer */
+#define ANNOTATIONS_CAP 512
+
+/* ---- JSON helpers ---- */
+
+static const cJSON *
+member(const cJSON *o, const char *key)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+static const char *
+jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = member(o, key);
+
+	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+static double
+jnum(const cJSON *o, const char *key)
+{
+	const cJSON *v = member(o, key);
+
+	return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : NAN;
+}
+
+static int
+jbool(const cJSON *o, const char *key)
+{
+	return cJSON_IsTrue(member(o, key));
+}
+
+static long long
+jcount(const cJSON *o, const char *key)
+{
+	double v = jnum(o, key);
+
+	return isnan(v) || v < 0 || v > 9.0e15 ? 0 : (long long)v;
+}
+
+static void
+jcopy(const cJSON *o, const char *key, char *out, size_t cap)
+{
+	const char *s = jstr(o, key);
+
+	if (s)
+		fd_strlcpy(out, s, cap);
+}
+
+static char *
+jdup(const cJSON *o, const char *key)
+{
+	const char *s = jstr(o, key);
+
+	return s ? fd_xstrndup(s, strnlen(s, TEXT_CAP)) : NULL;
+}
+
+static int
+http_status(const cJSON *http)
+{
+	double v = jnum(member(http, "response"), "status");
+
+	return isnan(v) || v < 0 || v > 999 ? 0 : (int)v;
+}
+
+/* The buffer's text, or NULL when it is empty. */
+static char *
+buf_take(struct fd_buf *b)
+{
+	if (b->len)
+		return fd_buf_steal(b);
+	fd_buf_free(b);
+	return NULL;
+}
+
+/* {"k": "v", "n": 3, "b": true} -> "k=v, n=3, b=true"; NULL when empty. */
+static char *
+annotations_text(const cJSON *o)
+{
+	const cJSON *it;
+	struct fd_buf b;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	fd_buf_init(&b);
+	cJSON_ArrayForEach(it, o) {
+		if (b.len >= ANNOTATIONS_CAP || !it->string)
+			break;
+		fd_buf_printf(&b, "%s%.64s=", b.len ? ", " : "", it->string);
+		if (cJSON_IsString(it))
+			fd_buf_printf(&b, "%.128s", it->valuestring);
+		else if (cJSON_IsNumber(it))
+			fd_buf_printf(&b, "%g", it->valuedouble);
+		else
+			fd_buf_puts(&b, cJSON_IsTrue(it) ? "true" : "false");
+	}
+	return buf_take(&b);
+}
+
+static cJSON *
+parse_object(const char *json, size_t len, const char *what, struct fd_err *err)
+{
+	const char *end = NULL;
+	cJSON *doc = json && len ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
+
+	if (cJSON_IsObject(doc))
+		return doc;
+	cJSON_Delete(doc);
+	fd_err_set(err, FD_EPARSE, "%s: answer is not a JSON object (%zu bytes, bad at byte %zu)",
+		   what, len, end && end >= json ? (size_t)(end - json) : 0);
+	return NULL;
+}
+
+static void
+next_token(const cJSON *doc, char **next)
+{
+	if (next)
+		*next = jstr(doc, "NextToken") ? fd_xstrdup(jstr(doc, "NextToken")) : NULL;
+}
+
+/* ---- trace summaries ---- */
+
+static void
+summary_clear(struct fd_trace_summary *s)
+{
+	free(s->url);
+	free(s->entry);
+	free(s->annotations);
+	free(s->root_cause);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+fd_trace_summaries_free(struct fd_trace_summary *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s && i < n; i++)
+		summary_clear(&s[i]);
+	free(s);
+}
+
+/* Annotations are {"key": [{"AnnotationValue": {"StringValue": "x"}}]}. */
+static char *
+summary_annotations(const cJSON *o)
+{
+	const cJSON *it;
+	struct fd_buf b;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	fd_buf_init(&b);
+	cJSON_ArrayForEach(it, o) {
+		const cJSON *v = member(cJSON_GetArrayItem(it, 0), "AnnotationValue");
+		const char *s = jstr(v, "StringValue");
+		double d = jnum(v, "NumberValue");
+		if (b.len >= ANNOTATIONS_CAP || !it->string)
+			break;
+		fd_buf_printf(&b, "%s%.64s=", b.len ? ", " : "", it->string);
+		if (s)
+			fd_buf_printf(&b, "%.128s", s);
+		else if (!isnan(d))
+			fd_buf_printf(&b, "%g", d);
+		else
+			fd_buf_puts(&b, jbool(v, "BooleanValue") ? "true" : "false");
+	}
+	return buf_take(&b);
+}
+
+/* FaultRootCauses[0].Services[].. the first service with an exception. */
+static char *
+root_cause(const cJSON *causes)
+{
+	const cJSON *svcs = member(cJSON_GetArrayItem(causes, 0), "Services"), *svc;
+
+	cJSON_ArrayForEach(svc, svcs) {
+		const cJSON *ex = cJSON_GetArrayItem(member(svc, "Exceptions"), 0);
+		if (ex)
+			return fd_xasprintf("%.128s: %.96s: %.256s",
+					    jstr(svc, "Name") ? jstr(svc, "Name") : "?",
+					    jstr(ex, "Name") ? jstr(ex, "Name") : "?",
+					    jstr(ex, "Message") ? jstr(ex, "Message") : "");
+	}
+	return NULL;
+}
+
+static int
+summary_from_json(const cJSON *o, struct fd_trace_summary *s)
+{
+	const cJSON *http = member(o, "Http");
+	double st = jnum(http, "HttpStatus");
+
+	memset(s, 0, sizeof(*s));
+	if (!jstr(o, "Id") || strlen(jstr(o, "Id")) >= sizeof(s->id))
+		return -1;
+	fd_strlcpy(s->id, jstr(o, "Id"), sizeof(s->id));
+	s->start_s = jnum(o, "StartTime");
+	s->duration_s = jnum(o, "Duration");
+	s->response_s = jnum(o, "ResponseTime");
+	s->fault = jbool(o, "HasFault");
+	s->error = jbool(o, "HasError");
+	s->throttle = jbool(o, "HasThrottle");
+	s->partial = jbool(o, "IsPartial");
+	s->http_status = isnan(st) || st < 0 || st > 999 ? 0 : (int)st;
+	jcopy(http, "HttpMethod", s->method, sizeof(s->method));
+	s->url = jdup(http, "HttpURL");
+	s->entry = jdup(member(o, "EntryPoint"), "Name");
+	s->annotations = summary_annotations(member(o, "Annotations"));
+	s->root_cause = root_cause(member(o, "FaultRootCauses"));
+	if (!s->root_cause)
+		s->root_cause = root_cause(member(o, "ErrorRootCauses"));
+	return 0;
+}
+
+enum fd_status
+xray_parse_summaries(const char *json, size_t len, struct fd_trace_summary **out, size_t *n,
+		     char **next, struct fd_err *err)
+{
+	cJSON *doc = parse_object(json, len, "GetTraceSummaries", err);
+	const cJSON *list, *it;
+	int count;
+
+	*out = NULL;
+	*n = 0;
+	if (next)
+		*next = NULL;
+	if (!doc)
+		return FD_EPARSE;
+	list = member(doc, "TraceSummaries");
+	count = cJSON_GetArraySize(list);
+	if (cJSON_IsArray(list) && count > 0) {
+		*out = fd_xcalloc((size_t)count, sizeof(**out));
+		cJSON_ArrayForEach(it, list)
+			if (summary_from_json(it, &(*out)[*n]) == 0)
+				(*n)++;
+	}
+	next_token(doc, next);
+	cJSON_Delete(doc);
+	return FD_OK;
+}
+
+/* ---- segment documents ---- */
+
+void
+fd_trace_free(struct fd_trace *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->n; i++) {
+		struct fd_xseg *s = &t->segs[i];
+		free(s->name);
+		free(s->http_url);
+		free(s->cause);
+		free(s->annotations);
+		free(s->resource);
+	}
+	free(t->segs);
+	memset(t, 0, sizeof(*t));
+}
+
+void
+fd_traces_free(struct fd_trace *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; t && i < n; i++)
+		fd_trace_free(&t[i]);
+	free(t);
+}
+
+/* cause is {"exceptions": [{"type", "message"}]} or an exception id string. */
+static char *
+cause_text(const cJSON *cause)
+{
+	const cJSON *ex = cJSON_GetArrayItem(member(cause, "exceptions"), 0);
+	const char *type = jstr(ex, "type"), *msg = jstr(ex, "message");
+
+	if (!ex || (!type && !msg))
+		return NULL;
+	return fd_xasprintf("%.96s%s%.512s", type ? type : "", type && msg ? ": " : "",
+			    msg ? msg : "");
+}
+
+static void
+seg_sql(const cJSON *sql, struct fd_xseg *s)
+{
+	const char *url = jstr(sql, "url"), *db = jstr(sql, "database_type");
+
+	s->call = FD_XCALL_SQL;
+	s->rds_proxy = url && strstr(url, ".proxy-") != NULL;
+	s->resource = fd_xasprintf("%.64s%s%.512s", db ? db : "", db && url ? " " : "",
+				   url ? url : "");
+}
+
+static void
+seg_aws(const cJSON *aws, struct fd_xseg *s)
+{
+	const char *res = jstr(aws, "table_name");
+	const char *msg = jstr(aws, "message_id");
+
+	jcopy(aws, "operation", s->aws_operation, sizeof(s->aws_operation));
+	jcopy(aws, "request_id", s->request_id, sizeof(s->request_id));
+	if (!msg)
+		msg = jstr(member(aws, "sqs"), "message_id");
+	if (msg)
+		fd_strlcpy(s->sqs_message_id, msg, sizeof(s->sqs_message_id));
+	if (!res)
+		res = jstr(aws, "queue_url");
+	if (!res)
+		res = jstr(aws, "function_arn");
+	if (res && !s->resource)
+		s->resource = fd_xstrndup(res, strnlen(res, TEXT_CAP));
+	if (s->aws_operation[0] && strcmp(s->ns, "aws") == 0)
+		s->call = FD_XCALL_AWS;
+}
+
+static void
+seg_fields(const cJSON *o, struct fd_xseg *s, int sub)
+{
+	const cJSON *http = member(o, "http");
+	const cJSON *req = member(http, "request");
+
+	s->subsegment = sub;
+	jcopy(o, "id", s->id, sizeof(s->id));
+	jcopy(o, "parent_id", s->parent_id, sizeof(s->parent_id));
+	s->name = jdup(o, "name");
+	if (!s->name)
+		s->name = fd_xstrdup("?");
+	jcopy(o, "origin", s->origin, sizeof(s->origin));
+	jcopy(o, "namespace", s->ns, sizeof(s->ns));
+	s->start_s = jnum(o, "start_time");
+	s->end_s = jbool(o, "in_progress") ? NAN : jnum(o, "end_time");
+	s->error = jbool(o, "error");
+	s->fault = jbool(o, "fault");
+	s->throttle = jbool(o, "throttle");
+	s->http_status = http_status(http);
+	jcopy(req, "method", s->http_method, sizeof(s->http_method));
+	s->http_url = jdup(req, "url");
+	s->cause = cause_text(member(o, "cause"));
+	s->annotations = annotations_text(member(o, "annotations"));
+	if (cJSON_IsObject(member(o, "sql")))
+		seg_sql(member(o, "sql"), s);
+	seg_aws(member(o, "aws"), s);
+	if (s->call == FD_XCALL_NONE && s->http_url && strcmp(s->ns, "remote") == 0)
+		s->call = FD_XCALL_HTTP;
+}
+
+/* Nodes while parsing: parent is an index (subsegments) or resolved later by id. */
+struct seg_vec {
+	struct fd_xseg *v;
+	size_t n, cap;
+	int dropped;
+};
+
+static void
+seg_add(struct seg_vec *sv, const cJSON *o, int parent, int depth)
+{
+	const cJSON *subs = member(o, "subsegments"), *sub;
+	int me;
+
+	if (!cJSON_IsObject(o))
+		return;
+	if (sv->n >= FD_XRAY_MAX_SEGMENTS || depth > FD_XRAY_MAX_DEPTH) {
+		sv->dropped = 1;
+		return;
+	}
+	if (sv->n == sv->cap) {
+		sv->cap = sv->cap ? sv->cap * 2 : 16;
+		sv->v = fd_xreallocarray(sv->v, sv->cap, sizeof(*sv->v));
+	}
+	me = (int)sv->n++;
+	memset(&sv->v[me], 0, sizeof(sv->v[me]));
+	seg_fields(o, &sv->v[me], parent >= 0);
+	sv->v[me].parent = parent;
+	cJSON_ArrayForEach(sub, subs)
+		seg_add(sv, sub, me, depth + 1);
+}
+
+static int
+seg_find(const struct seg_vec *sv, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id[0] && i < sv->n; i++)
+		if (strcmp(sv->v[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Orders child indexes by (parent, start, index). */
+static const struct fd_xseg *sort_base;
+
+static int
+child_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	const struct fd_xseg *p = &sort_base[x], *q = &sort_base[y];
+	double ps = isnan(p->start_s) ? 0 : p->start_s, qs = isnan(q->start_s) ? 0 : q->start_s;
+
+	if (p->parent != q->parent)
+		return p->parent < q->parent ? -1 : 1;
+	if (ps != qs)
+		return ps < qs ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+struct tree {
+	int *order;        /* nodes sorted by (parent, start) */
+	size_t *first;     /* first position in order of each node's children (n+1 = roots) */
+	size_t *count;
+	int *map;          /* old index -> new index, -1 not placed yet */
+	struct fd_xseg *out;
+	size_t nout;
+};
+
+static void
+place(struct tree *t, struct seg_vec *sv, int node, int parent, int depth)
+{
+	size_t i, slot = (size_t)(node + 1);
+
+	if (t->map[node] >= 0)
+		return;
+	t->map[node] = (int)t->nout;
+	t->out[t->nout] = sv->v[node];
+	t->out[t->nout].parent = parent;
+	t->out[t->nout].depth = FD_MIN(depth, FD_XRAY_MAX_DEPTH);
+	t->nout++;
+	for (i = 0; i < t->count[slot]; i++)
+		place(t, sv, t->order[t->first[slot] + i], t->map[node], depth + 1);
+}
+
+/* Pre-order, children by start time; nodes only reachable through a parent cycle
+ * become roots. */
+static void
+seg_tree(struct seg_vec *sv, struct fd_trace *tr)
+{
+	struct tree t;
+	size_t i, n = sv->n;
+
+	t.order = fd_xcalloc(n + 1, sizeof(int));
+	t.first = fd_xcalloc(n + 2, sizeof(size_t));
+	t.count = fd_xcalloc(n + 2, sizeof(size_t));
+	t.map = fd_xcalloc(n + 1, sizeof(int));
+	t.out = fd_xcalloc(n + 1, sizeof(*t.out));
+	t.nout = 0;
+	for (i = 0; i < n; i++) {
+		t.order[i] = (int)i;
+		t.map[i] = -1;
+		t.count[(size_t)(sv->v[i].parent + 1)]++;
+	}
+	sort_base = sv->v;
+	qsort(t.order, n, sizeof(int), child_cmp);
+	for (i = 1; i < n + 2; i++)
+		t.first[i] = t.first[i - 1] + t.count[i - 1];
+	for (i = 0; i < t.count[0]; i++)
+		place(&t, sv, t.order[i], -1, 0);
+	for (i = 0; i < n; i++)
+		place(&t, sv, (int)i, -1, 0);
+	tr->segs = t.out;
+	tr->n = t.nout;
+	free(t.order);
+	free(t.first);
+	free(t.count);
+	free(t.map);
+}
+
+static void
+seg_link(struct seg_vec *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++) {
+		if (sv->v[i].parent >= 0 || !sv->v[i].parent_id[0])
+			continue;
+		sv->v[i].parent = seg_find(sv, sv->v[i].parent_id);
+		if (sv->v[i].parent == (int)i)
+			sv->v[i].parent = -1;
+	}
+}
+
+static void
+trace_from_json(const cJSON *o, struct fd_trace *tr)
+{
+	struct seg_vec sv = {NULL, 0, 0, 0};
+	const cJSON *segs = member(o, "Segments"), *seg;
+
+	memset(tr, 0, sizeof(*tr));
+	jcopy(o, "Id", tr->id, sizeof(tr->id));
+	tr->duration_s = jnum(o, "Duration");
+	tr->limit_exceeded = jbool(o, "LimitExceeded");
+	cJSON_ArrayForEach(seg, segs) {
+		const char *text = jstr(seg, "Document");
+		cJSON *doc = text ? cJSON_Parse(text) : NULL;
+		seg_add(&sv, doc, -1, 0);
+		cJSON_Delete(doc);
+	}
+	seg_link(&sv);
+	seg_tree(&sv, tr);
+	tr->limit_exceeded |= sv.dropped;
+	free(sv.v);
+}
+
+enum fd_status
+xray_parse_traces(const char *json, size_t len, struct fd_trace **out, size_t *n, char **next,
+		  struct fd_err *err)
+{
+	cJSON *doc = parse_object(json, len, "BatchGetTraces", err);
+	const cJSON *list, *it;
+	int count;
+
+	*out = NULL;
+	*n = 0;
+	if (next)
+		*next = NULL;
+	if (!doc)
+		return FD_EPARSE;
+	list = member(doc, "Traces");
+	count = cJSON_GetArraySize(list);
+	if (cJSON_IsArray(list) && count > 0) {
+		*out = fd_xcalloc((size_t)count, sizeof(**out));
+		cJSON_ArrayForEach(it, list) {
+			if (!jstr(it, "Id"))
+				continue;
+			trace_from_json(it, &(*out)[*n]);
+			(*n)++;
+		}
+	}
+	next_token(doc, next);
+	cJSON_Delete(doc);
+	return FD_OK;
+}
+
+double
+fd_trace_start(const struct fd_trace *t)
+{
+	double best = NAN;
+	size_t i;
+
+	for (i = 0; t && i < t->n; i++)
+		if (!isnan(t->segs[i].start_s) && (isnan(best) || t->segs[i].start_s < best))
+			best = t->segs[i].start_s;
+	return best;
+}
+
+const char *
+fd_trace_request_id(const struct fd_trace *t)
+{
+	size_t i;
+
+	for (i = 0; t && i < t->n; i++)
+		if (t->segs[i].request_id[0])
+			return t->segs[i].request_id;
+	return NULL;
+}
+
+const char *
+fd_trace_sqs_message_id(const struct fd_trace *t)
+{
+	size_t i;
+
+	for (i = 0; t && i < t->n; i++)
+		if (t->segs[i].sqs_message_id[0])
+			return t->segs[i].sqs_message_id;
+	return NULL;
+}
+
+/* ---- labels and waterfall ---- */
+
+void
+fd_xseg_label(const struct fd_xseg *s, char *out, size_t n)
+{
+	const char *res = s->resource ? s->resource : "";
+
+	switch (s->call) {
+	case FD_XCALL_AWS:
+		snprintf(out, n, "%s %s%s%s", s->name, s->aws_operation, *res ? " " : "", res);
+		break;
+	case FD_XCALL_HTTP:
+		if (s->http_status)
+			snprintf(out, n, "%s %s %d", s->http_method[0] ? s->http_method : "HTTP",
+				 s->http_url, s->http_status);
+		else
+			snprintf(out, n, "%s %s", s->http_method[0] ? s->http_method : "HTTP",
+				 s->http_url);
+		break;
+	case FD_XCALL_SQL:
+		snprintf(out, n, "SQL %s%s", res, s->rds_proxy ? " (RDS Proxy)" : "");
+		break;
+	default:
+		if (s->origin[0])
+			snprintf(out, n, "%s (%s)", s->name, s->origin);
+		else
+			snprintf(out, n, "%s", s->name);
+	}
+}
+
+static double
+trace_end(const struct fd_trace *t)
+{
+	double best = NAN;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!isnan(t->segs[i].end_s) && (isnan(best) || t->segs[i].end_s > best))
+			best = t->segs[i].end_s;
+	return best;
+}
+
+size_t
+fd_trace_waterfall(const struct fd_trace *t, struct fd_wf_row *rows, size_t max, double *total_ms)
+{
+	double t0 = fd_trace_start(t), t1;
+	size_t i, n = 0;
+
+	if (total_ms)
+		*total_ms = 0;
+	if (!t || isnan(t0))
+		return 0;
+	t1 = trace_end(t);
+	if (total_ms)
+		*total_ms = isnan(t1) ? 0 : (t1 - t0) * 1000.0;
+	for (i = 0; i < t->n && n < max; i++, n++) {
+		const struct fd_xseg *s = &t->segs[i];
+		rows[n].seg = i;
+		rows[n].depth = s->depth;
+		rows[n].offset_ms = isnan(s->start_s) ? 0 : (s->start_s - t0) * 1000.0;
+		rows[n].duration_ms = isnan(s->end_s) || isnan(s->start_s)
+					      ? NAN
+					      : (s->end_s - s->start_s) * 1000.0;
+		fd_xseg_label(s, rows[n].label, sizeof(rows[n].label));
+		rows[n].error = s->error;
+		rows[n].fault = s->fault;
+		rows[n].throttle = s->throttle;
+	}
+	return n;
+}
+
+void
+fd_wf_bar(const struct fd_wf_row *r, double total_ms, int width, int *col, int *len)
+{
+	double scale, c, end;
+
+	*col = 0;
+	*len = width > 0 ? 1 : 0;
+	if (width <= 0 || !(total_ms > 0) || !isfinite(total_ms))
+		return;
+	scale = width / total_ms;
+	/* Clamped as doubles first: hostile timings may not fit an int. */
+	c = floor(FD_MAX(0.0, r->offset_ms) * scale);
+	if (!(c < width - 1))
+		c = width - 1;
+	end = isnan(r->duration_ms) ? width : ceil((r->offset_ms + r->duration_ms) * scale);
+	if (!(end < width))
+		end = width;
+	*col = (int)c;
+	*len = end - c >= 1 ? (int)(end - c) : 1;
+}
+
+/* ---- service graph ---- */
+
+void
+fd_xgraph_free(struct fd_xgraph *g)
+{
+	size_t i;
+
+	for (i = 0; g && i < g->n; i++) {
+		free(g->svc[i].name);
+		free(g->svc[i].edges);
+	}
+	if (g) {
+		free(g->svc);
+		g->svc = NULL;
+		g->n = 0;
+	}
+}
+
+static void
+service_from_json(const cJSON *o, struct fd_xservice *s)
+{
+	const cJSON *st = member(o, "SummaryStatistics"), *edges = member(o, "Edges"), *edge;
+	const cJSON *err = member(st, "ErrorStatistics"), *fault = member(st, "FaultStatistics");
+	int nedges = cJSON_GetArraySize(edges);
+	double ref = jnum(o, "ReferenceId");
+
+	memset(s, 0, sizeof(*s));
+	s->ref_id = isnan(ref) || fabs(ref) > 1e9 ? -1 : (int)ref;
+	s->name = jdup(o, "Name");
+	if (!s->name)
+		s->name = fd_xstrdup("?");
+	jcopy(o, "Type", s->type, sizeof(s->type));
+	s->root = jbool(o, "Root");
+	s->ok = jcount(st, "OkCount");
+	s->errors = jcount(err, "TotalCount");
+	s->throttles = jcount(err, "ThrottleCount");
+	s->faults = jcount(fault, "TotalCount");
+	s->total = jcount(st, "TotalCount");
+	s->total_response_s = jnum(st, "TotalResponseTime");
+	s->edges = nedges > 0 ? fd_xcalloc((size_t)nedges, sizeof(int)) : NULL;
+	cJSON_ArrayForEach(edge, edges) {
+		double r = jnum(edge, "ReferenceId");
+		if (!isnan(r) && fabs(r) < 1e9 && s->nedges < (size_t)nedges)
+			s->edges[s->nedges++] = (int)r;
+	}
+}
+
+enum fd_status
+xray_parse_service_graph(const char *json, size_t len, struct fd_xgraph *out, char **next,
+			 struct fd_err *err)
+{
+	cJSON *doc = parse_object(json, len, "GetServiceGraph", err);
+	const cJSON *list, *it;
+	int count;
+
+	memset(out, 0, sizeof(*out));
+	if (next)
+		*next = NULL;
+	if (!doc)
+		return FD_EPARSE;
+	list = member(doc, "Services");
+	count = cJSON_GetArraySize(list);
+	if (cJSON_IsArray(list) && count > 0) {
+		out->svc = fd_xcalloc((size_t)count, sizeof(*out->svc));
+		cJSON_ArrayForEach(it, list)
+			if (cJSON_IsObject(it))
+				service_from_json(it, &out->svc[out->n++]);
+	}
+	next_token(doc, next);
+	cJSON_Delete(doc);
+	return FD_OK;
+}
+
+static const struct fd_xservice *
+service_by_ref(const struct fd_xgraph *g, int ref)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->svc[i].ref_id == ref)
+			return &g->svc[i];
+	return NULL;
+}
+
+size_t
+fd_xgraph_neighbours(const struct fd_xgraph *g, const char *name, const struct fd_xservice **out,
+		     size_t max)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < g->n; i++) {
+		if (!fd_str_eq(g->svc[i].name, name))
+			continue;
+		for (j = 0; j < g->svc[i].nedges && n < max; j++) {
+			const struct fd_xservice *s = service_by_ref(g, g->svc[i].edges[j]);
+			if (s)
+				out[n++] = s;
+		}
+		break;
+	}
+	return n;
+}
+
+enum fd_status
+xray_read_file(const char *path, struct fd_trace_summary **s, size_t *ns, struct fd_trace **t,
+	       size_t *nt, struct fd_err *err)
+{
+	struct fd_buf b;
+	enum fd_status st;
+
+	*s = NULL;
+	*t = NULL;
+	*ns = *nt = 0;
+	fd_buf_init(&b);
+	if (fd_read_file(path, 64u << 20, &b, err) != 0) {
+		fd_buf_free(&b);
+		return err ? err->status : FD_EIO;
+	}
+	st = xray_parse_summaries(b.data, b.len, s, ns, NULL, err);
+	if (st == FD_OK)
+		st = xray_parse_traces(b.data, b.len, t, nt, NULL, err);
+	fd_buf_free(&b);
+	return st;
+}
