@@ -296,6 +296,31 @@ pick_override(const struct aws_settings *s, enum aws_service_id svc, const char 
 	return s->endpoint_url;
 }
 
+/* IAM is global: one endpoint per partition, signed for that partition's region
+ * (endpoints.json, the partitionEndpoint of "iam"). */
+static const struct {
+	const char *partition, *host, *signing_region;
+} iam_global[] = {
+    {"aws", "iam.amazonaws.com", "us-east-1"},
+    {"aws-cn", "iam.cn-north-1.amazonaws.com.cn", "cn-north-1"},
+    {"aws-us-gov", "iam.us-gov.amazonaws.com", "us-gov-west-1"},
+    {"aws-iso", "iam.us-iso-east-1.c2s.ic.gov", "us-iso-east-1"},
+    {"aws-iso-b", "iam.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1"},
+    {"aws-iso-f", "iam.us-isof-south-1.csp.hci.ic.gov", "us-isof-south-1"},
+};
+
+static size_t
+iam_global_for(const char *region)
+{
+	const char *part = aws_partition_name(region ? region : "us-east-1");
+	size_t i;
+
+	for (i = 0; i < FD_ARRAY_LEN(iam_global); i++)
+		if (strcmp(iam_global[i].partition, part) == 0)
+			return i;
+	return 0;
+}
+
 static enum fd_status
 default_parts(const struct aws_settings *s, enum aws_service_id svc, const char *region,
               struct ep_parts *p, const char **source, struct fd_err *err)
@@ -304,6 +329,12 @@ default_parts(const struct aws_settings *s, enum aws_service_id svc, const char 
 	const struct aws_partition *part;
 
 	strcpy(p->scheme, "https");
+	if (svc == AWS_SVC_IAM) {
+		fd_strlcpy(p->hostname, iam_global[iam_global_for(region)].host,
+		           sizeof(p->hostname));
+		*source = "global IAM endpoint";
+		return FD_OK;
+	}
 	if (!region && svc == AWS_SVC_STS) {
 		/* The global endpoint is signed with us-east-1. */
 		strcpy(p->hostname, "sts.amazonaws.com");
@@ -384,6 +415,9 @@ aws_endpoint_resolve_region(const struct aws_settings *s, enum aws_service_id sv
 		return st;
 	st = join_parts(s, &parts, host_prefix, out, err);
 	fd_strlcpy(out->signing_region, region ? region : "us-east-1", sizeof(out->signing_region));
+	if (svc == AWS_SVC_IAM)
+		fd_strlcpy(out->signing_region, iam_global[iam_global_for(region)].signing_region,
+		           sizeof(out->signing_region));
 	out->source = source;
 	return st;
 }

@@ -13,6 +13,7 @@
 
 #include "fleetdeck/app.h"
 #include "fleetdeck/cmds.h"
+#include "fleetdeck/iam.h"
 #include "fleetdeck/model.h"
 #include "fleetdeck/output.h"
 #include "fleetdeck/risks.h"
@@ -99,6 +100,7 @@ cmd_risks(struct fd_app *app, int argc, char **argv)
 	if (fd_model_open_headless(app, FD_REFRESH_ALL | (app->refresh ? FD_REFRESH_FORCE : 0), &m,
 	                           &err) != FD_OK)
 		return fd_cmd_fail(&err);
+	fd_iam_model_headless(m, app);
 	n = fd_model_risks(m, &risks);
 	print_risks(app, risks, n, o.min_show);
 	for (i = 0; o.fail_on >= 0 && i < n && !rc; i++)

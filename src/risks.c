@@ -9,16 +9,10 @@
 
 #include "fleetdeck/risks.h"
 #include "fleetdeck/util.h"
+#include "risks_int.h"
 
 #define DAY_S 86400
 #define RUNTIME_WARN_DAYS 180
-
-struct risk_sink {
-	const struct fd_risk_input *in;
-	const struct fd_risk_check *check;
-	struct fd_risk **out;
-	size_t *n;
-};
 
 struct check_def {
 	struct fd_risk_check info;
@@ -31,14 +25,21 @@ static void emit(struct risk_sink *s, enum fd_severity sev, const char *fmt, ...
 static void
 emit(struct risk_sink *s, enum fd_severity sev, const char *fmt, ...)
 {
-	struct fd_risk *r;
-	struct fd_buf b;
 	va_list ap;
 
-	fd_buf_init(&b);
 	va_start(ap, fmt);
-	fd_buf_vprintf(&b, fmt, ap);
+	risk_vemit(s, sev, fmt, ap);
 	va_end(ap);
+}
+
+void
+risk_vemit(struct risk_sink *s, enum fd_severity sev, const char *fmt, va_list ap)
+{
+	struct fd_risk *r;
+	struct fd_buf b;
+
+	fd_buf_init(&b);
+	fd_buf_vprintf(&b, fmt, ap);
 	*s->out = fd_xreallocarray(*s->out, *s->n + 1, sizeof(**s->out));
 	r = &(*s->out)[(*s->n)++];
 	r->check_id = s->check->id;
@@ -294,6 +295,51 @@ static const struct check_def checks[] = {
       .title = "throttled without reserved concurrency",
       .fix = "set reserved concurrency, or raise the account concurrency limit"},
      check_throttles_no_reserved},
+    {{.id = "iam-wildcard",
+      .severity = FD_SEV_CRITICAL,
+      .title = "execution role allows \"*\" or a whole service on every resource",
+      .fix = "name the actions and resource ARNs the function needs"},
+     check_iam_wildcard},
+    {{.id = "iam-passrole-star",
+      .severity = FD_SEV_HIGH,
+      .title = "execution role may pass any role (iam:PassRole on *)",
+      .fix = "limit iam:PassRole to the role ARNs it hands over, with iam:PassedToService"},
+     check_iam_passrole},
+    {{.id = "iam-data-write-star",
+      .severity = FD_SEV_MEDIUM,
+      .title = "write access to every S3, DynamoDB, SQS, SNS or secret resource; kms:Decrypt on *",
+      .fix = "scope the statement to the buckets, tables, queues, topics, secrets or keys used"},
+     check_iam_data_write},
+    {{.id = "iam-managed-broad",
+      .severity = FD_SEV_HIGH,
+      .title = "AdministratorAccess, PowerUserAccess or a *FullAccess policy attached",
+      .fix = "replace it with a customer managed policy naming what the function uses"},
+     check_iam_managed_broad},
+    {{.id = "iam-role-shared",
+      .severity = FD_SEV_LOW,
+      .title = "execution role shared by functions of different services or teams",
+      .fix = "give each service its own role so permissions follow what each one needs"},
+     check_iam_role_shared},
+    {{.id = "iam-trust-broad",
+      .severity = FD_SEV_HIGH,
+      .title = "execution role trusts principals beyond lambda.amazonaws.com",
+      .fix = "trust only lambda.amazonaws.com in the role's trust policy"},
+     check_iam_trust_broad},
+    {{.id = "secret-rotation",
+      .severity = FD_SEV_MEDIUM,
+      .title = "referenced secret without rotation or not rotated for 90 days",
+      .fix = "turn on rotation for the secret (and check the rotation function runs)"},
+     check_secret_rotation},
+    {{.id = "secret-unreadable",
+      .severity = FD_SEV_HIGH,
+      .title = "function references a secret its role cannot read",
+      .fix = "allow secretsmanager:GetSecretValue or ssm:GetParameter on that ARN"},
+     check_secret_unreadable},
+    {{.id = "log-debug-prod",
+      .severity = FD_SEV_MEDIUM,
+      .title = "DEBUG log level in production",
+      .fix = "set the log level to INFO or WARN (LoggingConfig or POWERTOOLS_LOG_LEVEL)"},
+     check_log_debug_prod},
 };
 
 size_t

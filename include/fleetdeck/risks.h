@@ -8,6 +8,8 @@
 
 #include "fleetdeck/fleet.h"
 
+struct fd_iam_facts;
+
 /* What is known about an SQS queue (filled once the queues issue lands). */
 struct fd_queue_fact {
 	const char *arn;
@@ -23,11 +25,14 @@ struct fd_risk_input {
 	const char *const *muted;                  /* check ids muted for fn, NULL-terminated */
 	const struct fd_queue_fact *queues;        /* known queues; sqs-no-redrive needs them */
 	size_t nqueues;
+	const struct fd_iam_facts *iam;            /* role, secrets, prod (iam.h); NULL = none */
 };
 
 /* Storage price used for the log-no-retention estimate: USD per GB-month (GB = 2^30
  * bytes), the us-east-1 CloudWatch Logs standard-class list price. */
 #define FD_LOG_STORAGE_USD_PER_GB_MONTH 0.03
+/* Ingestion price for `fleetdeck costs` (costs.h): USD per GB ingested, the same list. */
+#define FD_LOG_INGEST_USD_PER_GB 0.50
 
 struct fd_risk_check {
 	const char *id;

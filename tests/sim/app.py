@@ -21,10 +21,13 @@ from protocol import ApiError, SERVICES, common_error
 from server import Response, http_date
 from stats import Stats
 from svc_events import Events
+from svc_iam import Iam
 from svc_lambda import Lambda
 from svc_logs import Logs
 from svc_metrics import Metrics
+from svc_secrets import Secrets
 from svc_sqs import Sqs
+from svc_ssm import Ssm
 from svc_sts import Sts, UNSIGNED_OPS, query_params
 from svc_xray import XRay
 
@@ -46,7 +49,8 @@ class Sim:
         self.fleet = Fleet(opts.seed, opts.functions, self.clock, self.account, self.region)
         self.handlers = {"sts": Sts(self), "lambda": Lambda(self), "logs": Logs(self),
                          "monitoring": Metrics(self), "sqs": Sqs(self), "xray": XRay(self),
-                         "events": Events(self)}
+                         "events": Events(self), "iam": Iam(self),
+                         "secretsmanager": Secrets(self), "ssm": Ssm(self)}
         self.control = control.Control(self)
         self.background = set()
         self.rid_rng = random.Random()
@@ -212,7 +216,8 @@ class Sim:
     def _authenticate(self, req, auth, rule):
         svc = req.service
         try:
-            if auth.region != self.region and not (svc == "sts" and auth.region == "us-east-1"):
+            if auth.region != self.region and not (svc in ("sts", "iam") and
+                                                   auth.region == "us-east-1"):
                 raise sigv4.SigError("signature", "Credential should be scoped to a valid "
                                      "region. ")
             cred = self.creds.lookup(auth.access_key)

@@ -6,6 +6,8 @@ import json
 import time
 
 from fleet import POWERTOOLS_LAYER, RDS_PROXY, mix
+from svc_iam import role_arn
+from svc_secrets import extra_env
 
 HANDLERS = {"python": "app.handler", "nodejs": "index.handler", "java": "com.example."
             "Handler::handleRequest", "provided": "bootstrap", "go": "main"}
@@ -50,6 +52,7 @@ class Builder:
         if fn.source_queue:
             env["QUEUE_URL"] = "https://sqs.%s.amazonaws.com/%s/%s" % (
                 self.region, self.account, fn.source_queue)
+        env.update(extra_env(self.fleet, fn))
         return env
 
     def config(self, fn, version="$LATEST"):
@@ -61,7 +64,7 @@ class Builder:
                                mix(fn.name, version).to_bytes(8, "big") * 4).decode()
         cfg = {"FunctionName": fn.name, "FunctionArn": arn + (":" + version if published else ""),
                "Runtime": fn.runtime,
-               "Role": "arn:aws:iam::%s:role/service-role/%s-role" % (self.account, fn.name),
+               "Role": role_arn(self.fleet, fn),
                "Handler": handler_for(fn.runtime), "CodeSize": fn.code_size,
                "Description": "%s (%s, team %s)" % (fn.name, fn.env_name, fn.team),
                "Timeout": fn.timeout, "MemorySize": fn.memory, "LastModified": lambda_time(lm),

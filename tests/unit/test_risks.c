@@ -110,7 +110,11 @@ TEST(risk_table_is_complete)
 {
 	const char *ids[] = {"async-no-dlq",       "sqs-no-redrive",       "log-no-retention",
 	                     "env-secret-literal", "timeout-too-long",     "timeouts-observed",
-	                     "runtime-deprecated", "throttles-no-reserved"};
+	                     "runtime-deprecated", "throttles-no-reserved",
+	                     /* least privilege, secrets, log level (src/iam_checks.c) */
+	                     "iam-wildcard",       "iam-passrole-star",    "iam-data-write-star",
+	                     "iam-managed-broad",  "iam-role-shared",      "iam-trust-broad",
+	                     "secret-rotation",    "secret-unreadable",    "log-debug-prod"};
 	size_t i, j;
 
 	CHECK_INT(fd_risk_check_count(), FD_ARRAY_LEN(ids));

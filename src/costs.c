@@ -1,0 +1,364 @@
+/* costs.c - log cost: prices, the arithmetic (costs.h states it), the per-function
+ * table, IncomingBytes per log group and day from GetMetricData (a small query builder
+ * of our own; the answers are read by cwmetrics' parser), the log level in use, and
+ * fleetdeck's own API spend this session. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fleetdeck/aws.h"
+#include "fleetdeck/costs.h"
+#include "fleetdeck/cwmetrics.h"
+
+#define DAY_S 86400
+#define INGEST_MAX_PAGES 200
+
+static uint64_t ingest_metrics; /* one process, one loop */
+
+uint64_t
+fd_log_ingest_metrics_requested(void)
+{
+	return ingest_metrics;
+}
+
+/* ---- prices and arithmetic ---- */
+
+static double
+env_price(const char *name, double def)
+{
+	const char *v = getenv(name);
+	char *end = NULL;
+	double d;
+
+	if (!v || !*v)
+		return def;
+	d = strtod(v, &end);
+	return end && !*end && isfinite(d) && d >= 0 ? d : def;
+}
+
+void
+fd_cost_prices_default(struct fd_cost_prices *p)
+{
+	p->ingest_usd_per_gb = env_price("FLEETDECK_LOG_INGEST_PRICE", FD_LOG_INGEST_USD_PER_GB);
+	p->storage_usd_per_gb_month =
+	    env_price("FLEETDECK_LOG_STORAGE_PRICE", FD_LOG_STORAGE_USD_PER_GB_MONTH);
+}
+
+double
+fd_cost_ingest_month(double bytes_per_day, const struct fd_cost_prices *p)
+{
+	if (isnan(bytes_per_day))
+		return NAN;
+	return bytes_per_day * FD_COST_DAYS_PER_MONTH / FD_COST_BYTES_PER_GB * p->ingest_usd_per_gb;
+}
+
+double
+fd_cost_storage_month(double stored_bytes, const struct fd_cost_prices *p)
+{
+	if (isnan(stored_bytes))
+		return NAN;
+	return stored_bytes / FD_COST_BYTES_PER_GB * p->storage_usd_per_gb_month;
+}
+
+/* ---- log level ---- */
+
+static const char *
+env_value(const struct fd_function *fn, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < fn->nenv; i++)
+		if (fd_str_eq(fn->env[i].name, name) && fn->env[i].kind == FD_ENV_PLAIN)
+			return fn->env[i].value;
+	return NULL;
+}
+
+const char *
+fd_function_log_level(const struct fd_function *fn, const char **source)
+{
+	const char *v;
+
+	*source = NULL;
+	if (!fn)
+		return NULL;
+	if (fn->app_log_level && *fn->app_log_level) {
+		*source = "logging config";
+		return fn->app_log_level;
+	}
+	if ((v = env_value(fn, "POWERTOOLS_LOG_LEVEL")) && *v) {
+		*source = "POWERTOOLS_LOG_LEVEL";
+		return v;
+	}
+	if ((v = env_value(fn, "LOG_LEVEL")) && *v) {
+		*source = "LOG_LEVEL";
+		return v;
+	}
+	return NULL;
+}
+
+int
+fd_log_level_is_debug(const char *level)
+{
+	return level && (strcasecmp(level, "DEBUG") == 0 || strcasecmp(level, "TRACE") == 0);
+}
+
+/* ---- the table ---- */
+
+void
+fd_log_ingest_days_free(struct fd_log_ingest_day *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; d && i < n; i++)
+		free(d[i].group);
+	free(d);
+}
+
+char *
+fd_function_log_group(const struct fd_function *fn)
+{
+	if (fn->log_group && *fn->log_group)
+		return fd_xstrdup(fn->log_group);
+	return fd_xasprintf("/aws/lambda/%s", fn->name ? fn->name : "");
+}
+
+/* Bytes ingested by group over [from_s, to_s); NAN when no day has an answer. */
+static double
+ingested(const struct fd_log_ingest_day *d, size_t n, const char *group, int64_t from_s,
+         int64_t to_s)
+{
+	double sum = NAN;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (d[i].day_s >= from_s && d[i].day_s < to_s && fd_str_eq(d[i].group, group) &&
+		    !isnan(d[i].bytes))
+			sum = isnan(sum) ? d[i].bytes : sum + d[i].bytes;
+	return sum;
+}
+
+static double
+nz(double v)
+{
+	return isnan(v) ? 0.0 : v;
+}
+
+static void
+cost_row(struct fd_log_cost_row *r, const struct fd_function *fn, const struct fd_log_group *g,
+         double days, const struct fd_cost_prices *p)
+{
+	r->function = fd_xstrdup(fn->name ? fn->name : "");
+	r->retention_days = g ? g->retention_days : -1;
+	r->stored_bytes = g ? (double)g->stored_bytes : NAN;
+	r->ingest_per_day = isnan(r->ingest_bytes) ? NAN : r->ingest_bytes / days;
+	r->ingest_usd_month = fd_cost_ingest_month(r->ingest_per_day, p);
+	r->storage_usd_month = fd_cost_storage_month(r->stored_bytes, p);
+	r->total_usd_month = nz(r->ingest_usd_month) + nz(r->storage_usd_month);
+	r->log_level = fd_function_log_level(fn, &r->log_level_source);
+}
+
+static int
+cmp_cost(const void *a, const void *b)
+{
+	const struct fd_log_cost_row *x = a, *y = b;
+
+	if (x->total_usd_month != y->total_usd_month)
+		return x->total_usd_month > y->total_usd_month ? -1 : 1;
+	return strcmp(x->function, y->function);
+}
+
+static void
+add(double *acc, double v)
+{
+	if (!isnan(v))
+		*acc += v;
+}
+
+void
+fd_log_costs_build(const struct fd_function *const *fns, const struct fd_log_group *const *groups,
+                   size_t nfns, const struct fd_log_ingest_day *days, size_t ndays, int64_t from_s,
+                   int64_t to_s, const struct fd_cost_prices *prices, struct fd_log_costs *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->from_s = from_s;
+	out->to_s = to_s;
+	out->days = to_s > from_s ? (double)(to_s - from_s) / DAY_S : 1.0;
+	out->prices = *prices;
+	out->rows = fd_xcalloc(nfns ? nfns : 1, sizeof(*out->rows));
+	for (i = 0; i < nfns; i++) {
+		struct fd_log_cost_row *r = &out->rows[out->n++];
+		r->group = fd_function_log_group(fns[i]);
+		r->ingest_bytes = ingested(days, ndays, r->group, from_s, to_s);
+		cost_row(r, fns[i], groups ? groups[i] : NULL, out->days, prices);
+		add(&out->ingest_per_day, r->ingest_per_day);
+		add(&out->stored_bytes, r->stored_bytes);
+		add(&out->ingest_usd_month, r->ingest_usd_month);
+		add(&out->storage_usd_month, r->storage_usd_month);
+		out->total_usd_month += r->total_usd_month;
+	}
+	if (out->n)
+		qsort(out->rows, out->n, sizeof(*out->rows), cmp_cost);
+}
+
+void
+fd_log_costs_free(struct fd_log_costs *c)
+{
+	size_t i;
+
+	for (i = 0; c && i < c->n; i++) {
+		free(c->rows[i].function);
+		free(c->rows[i].group);
+	}
+	if (c)
+		free(c->rows);
+}
+
+/* ---- IncomingBytes per group and day ---- */
+
+/* Log group names are [.-_/#A-Za-z0-9]+; anything else is escaped or replaced. */
+static void
+json_str(struct fd_buf *b, const char *s)
+{
+	fd_buf_putc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fd_buf_printf(b, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fd_buf_printf(b, "\\u%04x", c < 0x20 ? c : '?');
+		else
+			fd_buf_putc(b, (char)c);
+	}
+	fd_buf_putc(b, '"');
+}
+
+char *
+fd_log_ingest_request(const char *const *groups, size_t n, size_t first, size_t count,
+                      int64_t from_s, int64_t to_s, const char *next_token)
+{
+	struct fd_buf b;
+	size_t i;
+
+	if (first >= n || !count || to_s <= from_s)
+		return NULL;
+	count = FD_MIN(FD_MIN(count, n - first), (size_t)CW_MAX_QUERIES);
+	fd_buf_init(&b);
+	fd_buf_puts(&b, "{\"MetricDataQueries\":[");
+	for (i = first; i < first + count; i++) {
+		fd_buf_printf(&b,
+		              "%s{\"Id\":\"m%zu_0\",\"MetricStat\":{\"Metric\":{\"Namespace\":"
+		              "\"AWS/Logs\",\"MetricName\":\"IncomingBytes\",\"Dimensions\":"
+		              "[{\"Name\":\"LogGroupName\",\"Value\":",
+		              i > first ? "," : "", i);
+		json_str(&b, groups[i] ? groups[i] : "");
+		fd_buf_printf(&b, "}]},\"Period\":%d,\"Stat\":\"Sum\"},\"ReturnData\":true}",
+		              DAY_S);
+	}
+	fd_buf_printf(&b, "],\"StartTime\":%lld,\"EndTime\":%lld,\"ScanBy\":\"TimestampAscending\"",
+	              (long long)from_s, (long long)to_s);
+	if (next_token) {
+		fd_buf_puts(&b, ",\"NextToken\":");
+		json_str(&b, next_token);
+	}
+	fd_buf_putc(&b, '}');
+	return fd_buf_steal(&b);
+}
+
+/* One batch of groups, paged by NextToken, into series (slot 0 of each record). */
+static enum fd_status
+fetch_batch(struct aws_client *c, const char *const *groups, size_t n, size_t first, size_t count,
+            const struct cw_window *w, struct fd_function_metrics *out, struct aws_error *err)
+{
+	char *token = NULL;
+	enum fd_status st = FD_OK;
+	int page;
+
+	for (page = 0; page < INGEST_MAX_PAGES && st == FD_OK; page++) {
+		struct aws_request req;
+		struct aws_response resp;
+		struct fd_err perr = {FD_OK, ""};
+		char *body = fd_log_ingest_request(groups, n, first, count, w->start_s, w->end_s,
+		                                   token),
+		     *next = NULL;
+		aws_request_init(&req, AWS_SVC_MONITORING, "GetMetricData");
+		aws_request_json(&req, body, strlen(body));
+		free(body);
+		ingest_metrics += FD_MIN(count, n - first);
+		st = aws_call_sync(c, &req, &resp);
+		if (st == FD_OK && resp.error.status != FD_OK)
+			st = resp.error.status;
+		if (st == FD_OK)
+			st = cw_parse_response(resp.body.data, resp.body.len, w, out, n, &next,
+			                       &perr);
+		if (st != FD_OK && resp.error.status != FD_OK) {
+			*err = resp.error;
+		} else if (st != FD_OK) {
+			err->status = st;
+			fd_strlcpy(err->message, perr.msg, sizeof(err->message));
+		}
+		aws_response_free(&resp);
+		free(token);
+		token = next;
+		if (!token)
+			break;
+	}
+	free(token);
+	return st;
+}
+
+static void
+series_to_days(const struct fd_series *s, const char *group, struct fd_log_ingest_day **out,
+               size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (isnan(s->values[i]))
+			continue;
+		*out = fd_xreallocarray(*out, *n + 1, sizeof(**out));
+		(*out)[*n].group = fd_xstrdup(group);
+		(*out)[*n].day_s = s->start_s + (int64_t)i * s->period_s;
+		(*out)[(*n)++].bytes = s->values[i];
+	}
+}
+
+enum fd_status
+fd_log_ingest_fetch_sync(struct aws_client *c, const char *const *groups, size_t n, int64_t from_s,
+                         int64_t to_s, struct fd_log_ingest_day **out, size_t *nout,
+                         struct aws_error *err)
+{
+	struct fd_function_metrics *m = fd_xcalloc(n ? n : 1, sizeof(*m));
+	struct cw_window w = {from_s - from_s % DAY_S, to_s, DAY_S};
+	enum fd_status st = FD_OK;
+	size_t i;
+
+	*out = NULL;
+	*nout = 0;
+	memset(err, 0, sizeof(*err));
+	if (w.end_s <= w.start_s)
+		w.end_s = w.start_s + DAY_S;
+	for (i = 0; i < n && st == FD_OK; i += CW_MAX_QUERIES)
+		st = fetch_batch(c, groups, n, i, CW_MAX_QUERIES, &w, m, err);
+	for (i = 0; i < n; i++) {
+		if (st == FD_OK)
+			series_to_days(&m[i].s[0], groups[i], out, nout);
+		fd_function_metrics_free(&m[i]);
+	}
+	free(m);
+	return st;
+}
+
+/* ---- this session's own spend ---- */
+
+void
+fd_session_spend(struct fd_session_spend *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->gmd_metrics = cw_metrics_requested() + ingest_metrics;
+	out->gmd_usd = (double)out->gmd_metrics * FD_GMD_USD_PER_1000_METRICS / 1000.0;
+	out->insights_bytes = out->insights_usd = NAN;
+	out->livetail_minutes = out->livetail_usd = NAN;
+}

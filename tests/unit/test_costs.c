@@ -1,0 +1,232 @@
+/* test_costs.c - log cost: the arithmetic on known data (prices from the defaults, the
+ * environment and the command line), the table's joins and order, the log level in
+ * use, the IncomingBytes query body, the cache, and against the simulator the daily
+ * ingestion per group and the session's own GetMetricData count. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleetdeck/aws.h"
+#include "fleetdeck/cache.h"
+#include "fleetdeck/costs.h"
+#include "fleetdeck/cwmetrics.h"
+#include "test.h"
+#include "test_aws_sim.h"
+
+#define GIB 1073741824.0
+#define DAY 86400
+#define T0 1795737600 /* 2026-11-27T00:00:00Z */
+
+static int
+near(double a, double b)
+{
+	return fabs(a - b) < 1e-9 * (fabs(b) + 1.0);
+}
+
+TEST(cost_prices_and_arithmetic)
+{
+	struct fd_cost_prices p;
+
+	unsetenv("FLEETDECK_LOG_INGEST_PRICE");
+	unsetenv("FLEETDECK_LOG_STORAGE_PRICE");
+	fd_cost_prices_default(&p);
+	CHECK(near(p.ingest_usd_per_gb, 0.50));
+	CHECK(near(p.storage_usd_per_gb_month, 0.03));
+	/* 1 GiB a day for 30 days at $0.50 / GB; 10 GiB stored at $0.03 / GB-month */
+	CHECK(near(fd_cost_ingest_month(GIB, &p), 15.0));
+	CHECK(near(fd_cost_storage_month(10 * GIB, &p), 0.30));
+	CHECK(isnan(fd_cost_ingest_month(NAN, &p)));
+	setenv("FLEETDECK_LOG_INGEST_PRICE", "0.76", 1);
+	setenv("FLEETDECK_LOG_STORAGE_PRICE", "bogus", 1);
+	fd_cost_prices_default(&p);
+	CHECK(near(p.ingest_usd_per_gb, 0.76));
+	CHECK(near(p.storage_usd_per_gb_month, 0.03)); /* unparsable: the default */
+	CHECK(near(fd_cost_ingest_month(GIB / 2, &p), 11.4));
+	unsetenv("FLEETDECK_LOG_INGEST_PRICE");
+	unsetenv("FLEETDECK_LOG_STORAGE_PRICE");
+}
+
+static void
+set_fn(struct fd_function *f, const char *name, const char *group)
+{
+	memset(f, 0, sizeof(*f));
+	f->name = (char *)name;
+	f->log_group = (char *)group;
+}
+
+TEST(cost_table_on_known_data)
+{
+	struct fd_function fns[3];
+	const struct fd_function *fp[3] = {&fns[0], &fns[1], &fns[2]};
+	struct fd_log_group g0, g1;
+	const struct fd_log_group *gp[3] = {&g0, &g1, NULL};
+	struct fd_log_ingest_day days[9];
+	struct fd_cost_prices p = {0.5, 0.03};
+	struct fd_log_costs c;
+	int i;
+
+	set_fn(&fns[0], "quiet", NULL);
+	set_fn(&fns[1], "loud", "/custom/loud");
+	set_fn(&fns[2], "unknown", NULL);
+	memset(&g0, 0, sizeof(g0));
+	memset(&g1, 0, sizeof(g1));
+	g0.stored_bytes = (long long)(10 * GIB);
+	g0.retention_days = 0;
+	g1.stored_bytes = (long long)GIB;
+	g1.retention_days = 30;
+	for (i = 0; i < 7; i++) { /* loud: 2 GiB every day of the week */
+		days[i].group = (char *)"/custom/loud";
+		days[i].day_s = T0 + i * DAY;
+		days[i].bytes = 2 * GIB;
+	}
+	days[7].group = (char *)"/aws/lambda/quiet"; /* one day of 7 MiB */
+	days[7].day_s = T0 + 3 * DAY;
+	days[7].bytes = 7 * 1048576.0;
+	days[8].group = (char *)"/custom/loud"; /* outside the window: ignored */
+	days[8].day_s = T0 + 7 * DAY;
+	days[8].bytes = 1e15;
+	fd_log_costs_build(fp, gp, 3, days, 9, T0, T0 + 7 * DAY, &p, &c);
+	REQUIRE(c.n == 3);
+	CHECK(near(c.days, 7.0));
+	CHECK_STR(c.rows[0].function, "loud"); /* by total, highest first */
+	CHECK_STR(c.rows[0].group, "/custom/loud");
+	CHECK(near(c.rows[0].ingest_per_day, 2 * GIB));
+	CHECK(near(c.rows[0].ingest_usd_month, 30.0));
+	CHECK(near(c.rows[0].storage_usd_month, 0.03));
+	CHECK(near(c.rows[0].total_usd_month, 30.03));
+	CHECK_INT(c.rows[0].retention_days, 30);
+	CHECK_STR(c.rows[1].function, "quiet");
+	CHECK_STR(c.rows[1].group, "/aws/lambda/quiet");
+	CHECK(near(c.rows[1].ingest_per_day, 1048576.0)); /* 7 MiB over 7 days */
+	CHECK(near(c.rows[1].ingest_usd_month, 30.0 * 0.5 / 1024.0));
+	CHECK(near(c.rows[1].storage_usd_month, 0.30));
+	CHECK_STR(c.rows[2].function, "unknown");
+	CHECK(isnan(c.rows[2].ingest_bytes) && isnan(c.rows[2].stored_bytes));
+	CHECK_INT(c.rows[2].retention_days, -1);
+	CHECK(near(c.rows[2].total_usd_month, 0.0));
+	CHECK(near(c.ingest_per_day, 2 * GIB + 1048576.0));
+	CHECK(near(c.stored_bytes, 11 * GIB));
+	CHECK(near(c.total_usd_month, 30.03 + 30.0 * 0.5 / 1024.0 + 0.30));
+	fd_log_costs_free(&c);
+}
+
+TEST(cost_log_level_in_use)
+{
+	struct fd_function f;
+	struct fd_env env[3] = {{(char *)"LOG_LEVEL", (char *)"WARN", FD_ENV_PLAIN},
+	                        {(char *)"POWERTOOLS_LOG_LEVEL", (char *)"DEBUG", FD_ENV_PLAIN},
+	                        {(char *)"X", (char *)"y", FD_ENV_PLAIN}};
+	const char *src = "unset";
+
+	memset(&f, 0, sizeof(f));
+	CHECK(fd_function_log_level(&f, &src) == NULL);
+	CHECK(src == NULL);
+	f.env = env;
+	f.nenv = 1;
+	CHECK_STR(fd_function_log_level(&f, &src), "WARN");
+	CHECK_STR(src, "LOG_LEVEL");
+	f.nenv = 3;
+	CHECK_STR(fd_function_log_level(&f, &src), "DEBUG");
+	CHECK_STR(src, "POWERTOOLS_LOG_LEVEL");
+	f.app_log_level = (char *)"INFO";
+	CHECK_STR(fd_function_log_level(&f, &src), "INFO");
+	CHECK_STR(src, "logging config");
+	CHECK(fd_log_level_is_debug("debug") && fd_log_level_is_debug("TRACE"));
+	CHECK(!fd_log_level_is_debug("INFO") && !fd_log_level_is_debug(NULL));
+}
+
+TEST(cost_ingest_request_body)
+{
+	const char *groups[] = {"/aws/lambda/a", "/odd\"name\\"};
+	char *body = fd_log_ingest_request(groups, 2, 0, 2, T0, T0 + DAY, "tok");
+
+	REQUIRE(body != NULL);
+	CHECK_STR(
+	    body,
+	    "{\"MetricDataQueries\":[{\"Id\":\"m0_0\",\"MetricStat\":{\"Metric\":{\"Namespace\""
+	    ":\"AWS/Logs\",\"MetricName\":\"IncomingBytes\",\"Dimensions\":[{\"Name\":"
+	    "\"LogGroupName\",\"Value\":\"/aws/lambda/a\"}]},\"Period\":86400,\"Stat\":\"Sum\"},"
+	    "\"ReturnData\":true},{\"Id\":\"m1_0\",\"MetricStat\":{\"Metric\":{\"Namespace\":"
+	    "\"AWS/Logs\",\"MetricName\":\"IncomingBytes\",\"Dimensions\":[{\"Name\":"
+	    "\"LogGroupName\",\"Value\":\"/odd\\\"name\\\\\"}]},\"Period\":86400,\"Stat\":"
+	    "\"Sum\"},\"ReturnData\":true}],\"StartTime\":1795737600,\"EndTime\":1795824000,"
+	    "\"ScanBy\":\"TimestampAscending\",\"NextToken\":\"tok\"}");
+	free(body);
+	CHECK(fd_log_ingest_request(groups, 2, 2, 1, T0, T0 + DAY, NULL) == NULL);
+	CHECK(fd_log_ingest_request(groups, 2, 0, 1, T0, T0, NULL) == NULL);
+}
+
+TEST(cost_ingest_cache_roundtrip)
+{
+	struct fd_cache *c = NULL;
+	struct fd_ctx ctx = {"p", "111122223333", "eu-west-1"};
+	struct fd_log_ingest_day in[3] = {{(char *)"/g/a", T0, 5.5},
+	                                  {(char *)"/g/a", T0 + DAY, 6.0},
+	                                  {(char *)"/g/b", T0 + 9 * DAY, 1.0}};
+	struct fd_log_ingest_day *out = NULL;
+	struct fd_err err = {FD_OK, ""};
+	char path[512];
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/c.db", fd_test_tmpdir());
+	REQUIRE(fd_cache_open(path, &c, NULL, &err) == FD_OK);
+	REQUIRE(fd_cache_put_log_ingest(c, &ctx, in, 3, &err) == FD_OK);
+	in[1].bytes = 7.0; /* a later answer for the same day replaces it */
+	REQUIRE(fd_cache_put_log_ingest(c, &ctx, in + 1, 1, &err) == FD_OK);
+	REQUIRE(fd_cache_get_log_ingest(c, &ctx, T0, T0 + 7 * DAY, &out, &n, &err) == FD_OK);
+	REQUIRE(n == 2);
+	CHECK_STR(out[0].group, "/g/a");
+	CHECK(near(out[0].bytes, 5.5));
+	CHECK(near(out[1].bytes, 7.0));
+	fd_log_ingest_days_free(out, n);
+	fd_cache_close(c);
+}
+
+TEST(cost_sim_daily_ingestion_and_session_spend)
+{
+	struct sim sim;
+	struct fd_log_ingest_day *days = NULL;
+	struct aws_error e;
+	struct fd_session_spend sp;
+	const char *groups[] = {"/aws/lambda/orders-api", "/aws/lambda-custom/report-generator",
+	                        "/aws/lambda/no-such-group"};
+	uint64_t before = fd_log_ingest_metrics_requested();
+	double per_group[3] = {0, 0, 0};
+	int64_t now, to, from;
+	const cJSON *last;
+	cJSON *req;
+	size_t n = 0, i, g;
+
+	fd_test_sim_url();
+	REQUIRE(fd_test_sim_control("POST", "reset", "{\"functions\":5}", NULL) == 200);
+	REQUIRE(sim_open(&sim, NULL, NULL));
+	now = (int64_t)fd_wall_now();
+	to = now - now % DAY;
+	from = to - 3 * DAY;
+	REQUIRE(fd_log_ingest_fetch_sync(sim.c, groups, 3, from, to, &days, &n, &e) == FD_OK);
+	CHECK(n > 0 && n <= 3 * 3);
+	for (i = 0; i < n; i++) {
+		CHECK(days[i].day_s >= from && days[i].day_s < to && days[i].day_s % DAY == 0);
+		CHECK(days[i].bytes > 0);
+		for (g = 0; g < 3; g++)
+			if (strcmp(days[i].group, groups[g]) == 0)
+				per_group[g] += days[i].bytes;
+	}
+	CHECK(per_group[0] > 10 * per_group[1]); /* the busy function talks most */
+	CHECK(per_group[1] > 0);
+	CHECK(per_group[2] == 0);
+	CHECK_INT(fd_log_ingest_metrics_requested() - before, 3);
+	fd_session_spend(&sp);
+	CHECK(sp.gmd_metrics >= 3);
+	CHECK(near(sp.gmd_usd, (double)sp.gmd_metrics * 0.01 / 1000.0));
+	CHECK(!sp.insights_tracked && !sp.livetail_tracked);
+	req = sim_get("requests?last=1");
+	last = cJSON_GetArrayItem(cJSON_GetObjectItem(req, "requests"), 0);
+	REQUIRE(last != NULL);
+	CHECK_CONTAINS(entry_str(last, "body"), "\"Namespace\":\"AWS/Logs\"");
+	CHECK_CONTAINS(entry_str(last, "body"), "\"Period\":86400");
+	CHECK_STR(entry_str(last, "op"), "GetMetricData");
+	cJSON_Delete(req);
+	fd_log_ingest_days_free(days, n);
+	sim_close(&sim);
+}
