@@ -522,13 +522,14 @@ get_wait_fds(const struct aws_client *c, struct fd_pollfd *extra, unsigned n)
 enum fd_status
 aws_client_wait(struct aws_client *c, struct fd_pollfd *extra, unsigned nextra, int timeout_ms)
 {
-	int running, t;
+	int t;
 	CURLMcode mc;
 
 	if (!extra)
 		nextra = 0;
-	dispatch(c, fd_now_ms());
-	curl_multi_perform(c->multi, &running);
+	/* Collect transfers that finished already, so the poll does not sleep while
+	 * their callbacks are due (wait_timeout is 0 when anything is done). */
+	progress(c);
 	t = wait_timeout(c, fd_now_ms(), timeout_ms);
 	set_wait_fds(c, extra, nextra);
 	mc = curl_multi_poll(c->multi, nextra ? c->wfds : NULL, nextra, t, NULL);

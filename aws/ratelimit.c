@@ -42,7 +42,9 @@ static const struct rate_rule {
     {AWS_SVC_LAMBDA, "InvokeAsync", "lambda:Invoke", 0, 0},
     {AWS_SVC_LAMBDA, NULL, "lambda:control", 15, 1}, /* every other control-plane API */
     /* No published per-API quota worth tracking: stay polite. */
-    {AWS_SVC_SQS, NULL, "sqs", 50, 0},
+    /* SQS publishes no per-API TPS quota for standard queues (FIFO: 300/s per
+     * action without batching); 300/s keeps a redrive fast and still polite. */
+    {AWS_SVC_SQS, NULL, "sqs", 300, 0},
     {AWS_SVC_XRAY, NULL, "xray", 50, 0},
     {AWS_SVC_STS, NULL, "sts", 50, 0},
     {AWS_SVC_EVENTS, NULL, "events", 50, 0},

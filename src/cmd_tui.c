@@ -11,9 +11,12 @@
  *   FD_TUI_ASCII=1         ASCII glyphs even in a UTF-8 locale */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fleetdeck/app.h"
 #include "fleetdeck/cmds.h"
+#include "fleetdeck/redrive.h"
+#include "fleetdeck/state.h"
 #include "fleetdeck/tui.h"
 
 int cmd_tui(struct fd_app *app, int argc, char **argv);
@@ -134,9 +137,36 @@ tui_opts(struct fd_tui_opts *o)
 	return 0;
 }
 
+/* A redrive interrupted by a crash or kill -9 is announced when the console opens:
+ * its journal in state.db knows exactly where to resume. */
+static void
+redrive_notice(char *buf, size_t n)
+{
+	char *path = fd_state_default_path();
+	struct fd_state *st = NULL;
+	struct fd_redrive_job *jobs = NULL;
+	struct fd_err err = {0};
+	size_t nj = 0, i;
+
+	buf[0] = '\0';
+	if (path && access(path, F_OK) == 0 && fd_state_open(path, &st, &err) == FD_OK &&
+	    fd_redrive_unfinished(st, &jobs, &nj, &err) == FD_OK && nj > 0)
+		snprintf(buf, n,
+			 "%zu interrupted DLQ redrive job%s (%s): resume with \"fleetdeck dlq "
+			 "redrive --resume %lld\"; :redrive shows %s",
+			 nj, nj > 1 ? "s" : "", jobs[0].source_name ? jobs[0].source_name : "?",
+			 (long long)jobs[0].id, nj > 1 ? "them" : "it");
+	for (i = 0; i < nj; i++)
+		fd_redrive_job_free(&jobs[i]);
+	free(jobs);
+	fd_state_close(st);
+	free(path);
+}
+
 int
 cmd_tui(struct fd_app *app, int argc, char **argv)
 {
+	static char notice[512];
 	struct fd_tui_opts o;
 	struct fd_err err = {0};
 	int rc;
@@ -148,6 +178,9 @@ cmd_tui(struct fd_app *app, int argc, char **argv)
 		return 2;
 	o.app = app;
 	o.open_context = open_context;
+	redrive_notice(notice, sizeof(notice));
+	if (notice[0])
+		o.notice = notice;
 	if (open_context(app, NULL, NULL, &o.model, &err) != FD_OK)
 		return fd_cmd_fail(&err);
 	rc = fd_tui_run(&o, &err);

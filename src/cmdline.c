@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "fleetdeck/cmdline.h"
+#include "fleetdeck/events.h"
+#include "fleetdeck/queues.h"
 #include "fleetdeck/sanitize.h"
 
 static const struct fd_ui_cmd commands[] = {
@@ -12,17 +14,28 @@ static const struct fd_ui_cmd commands[] = {
 	{"fn", "function", "NAME", "one function in detail", &fd_view_function, NULL,
 	 FD_CMD_VIEW},
 	{"risks", NULL, NULL, "the risk board, worst first", &fd_view_risks, NULL, FD_CMD_VIEW},
-	{"queues", NULL, NULL, "SQS queues behind the functions", NULL, "the queues screen",
+	{"queues", NULL, NULL, "SQS queues behind the functions", &fd_view_queues, NULL,
 	 FD_CMD_VIEW},
-	{"dlq", "dlqs", "[NAME]", "dead-letter queues", NULL, "the DLQ screen", FD_CMD_VIEW},
-	{"logs", NULL, "[NAME]", "live logs", NULL, "live logs", FD_CMD_VIEW},
-	{"coldstarts", "cold", "[NAME]", "cold starts", NULL, "the cold-start screen", FD_CMD_VIEW},
-	{"traces", NULL, "[NAME]", "X-Ray traces", NULL, "X-Ray traces", FD_CMD_VIEW},
-	{"events", NULL, NULL, "EventBridge events", NULL, "the events screen", FD_CMD_VIEW},
-	{"redrive", NULL, "[QUEUE]", "redrive a dead-letter queue", NULL, "DLQ redrive",
+	{"dlq", "dlqs", "[NAME]", "dead-letter queues, those with messages first", &fd_view_dlq,
+	 NULL, FD_CMD_VIEW},
+	{"logs", NULL, "[NAME...]", "live logs (--live: Live Tail; @FILE: saved events)",
+	 &fd_view_logs, NULL, FD_CMD_VIEW},
+	{"coldstarts", "cold", "[NAME]", "cold starts by impact (Enter: histogram, suggestions)",
+	 &fd_view_coldstarts, NULL, FD_CMD_VIEW},
+	{"traces", NULL, "[NAME]", "X-Ray traces (Enter: the waterfall)", &fd_view_traces, NULL,
 	 FD_CMD_VIEW},
-	{"invoke", NULL, "NAME", "invoke a function with a saved event", NULL,
-	 "function invoke", FD_CMD_VIEW},
+	{"invocations", "inv", "[NAME]", "recent invocations (Enter: the request timeline)",
+	 &fd_view_invocations, NULL, FD_CMD_VIEW},
+	{"request", "req", "REQUEST_ID [NAME]", "one request: timeline, log lines, trace",
+	 &fd_view_request, NULL, FD_CMD_VIEW},
+	{"events", NULL, "[NAME]", "test events of a function (and shared ones)", &fd_view_events,
+	 NULL, FD_CMD_VIEW},
+	{"redrive", NULL, "[QUEUE|JOB]", "redrive jobs and their progress", &fd_view_redrive, NULL,
+	 FD_CMD_VIEW},
+	{"invoke", NULL, "NAME", "invoke a function with a saved event", &fd_view_invoke, NULL,
+	 FD_CMD_VIEW},
+	{"role", NULL, "NAME|FUNCTION", "an execution role: statements by service, risky ones marked",
+	 &fd_view_role, NULL, FD_CMD_VIEW},
 	{"ctx", "context", "[PROFILE [REGION]]", "switch profile or region", &fd_view_context,
 	 NULL, FD_CMD_VIEW},
 	{"help", NULL, NULL, "keys and commands", &fd_view_help, NULL, FD_CMD_VIEW},
@@ -363,7 +376,10 @@ fd_ui_open_feature(struct fd_ui *ui, enum fd_request req, const char *function)
 
 		if (map[i].req != req || !(c = fd_ui_cmd_find(map[i].cmd, NULL)))
 			continue;
-		open_placeholder(ui, c, function ? function : "");
+		if (c->view)
+			fd_ui_push(ui, c->view, function ? function : "");
+		else
+			open_placeholder(ui, c, function ? function : "");
 	}
 }
 

@@ -50,6 +50,12 @@ extern const struct fd_view_ops fd_view_risks;
 extern const struct fd_view_ops fd_view_help;
 extern const struct fd_view_ops fd_view_context;
 extern const struct fd_view_ops fd_view_placeholder; /* arg: "Title\tfeature[\tfunction]" */
+extern const struct fd_view_ops fd_view_role;        /* arg: role name or ARN, or a function */
+extern const struct fd_view_ops fd_view_logs; /* arg: "[--live] FN|GROUP..." or "@FILE" */
+extern const struct fd_view_ops fd_view_invocations; /* arg: "[FN]" or "@EVENTS [@TRACES]" */
+extern const struct fd_view_ops fd_view_request;     /* arg: "ID [FN] [@EVENTS [@TRACES]]" */
+extern const struct fd_view_ops fd_view_coldstarts;  /* arg: "[FN] [@EVENTS]" */
+extern const struct fd_view_ops fd_view_traces;      /* arg: "[FN]", "trace:ID", "@FILE" */
 
 /* The console, for views (src/tui.c). */
 struct fd_model *fd_ui_model(struct fd_ui *ui);
