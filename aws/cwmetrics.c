@@ -303,27 +303,34 @@ cw_parse_response(const char *json, size_t len, const struct cw_window *w,
 
 /* ---- fetching ---- */
 
+/* A job is split into batches (CW_BATCH_FUNCTIONS whole functions, or the fixed
+ * queries), each paged on its own. At most CW_MAX_INFLIGHT batches run at a time: the
+ * rate limiter still decides when each call goes, but request bodies and answers for
+ * thousands of functions are never all held at once, and other calls are not queued
+ * behind hundreds of GetMetricData ones. */
 struct cw_job;
 
 struct cw_batch {
 	struct cw_job *job;
-	size_t first, count;
+	size_t first, count;       /* queries */
 	struct aws_pager pager;
 	char *sent_token;
 };
 
 struct cw_job {
+	struct aws_client *c;
 	char **names;
 	size_t n;
 	struct cw_window w;
+	size_t npts;
 	struct cw_query *fixed;    /* account queries; NULL = the functions grid */
 	size_t nfixed;
 	series_find_fn find;
 	void *find_ctx;
 	struct grid grid;
 	struct cw_batch *batches;
-	size_t nbatches;
-	size_t pending;
+	size_t nbatches, next, inflight;
+	int pumping, stop;
 	enum fd_status st;
 	struct aws_error err;
 	struct fd_err warn;        /* first per-query failure */
@@ -342,18 +349,37 @@ error_from_status(struct aws_error *e, enum fd_status st, const char *msg)
 }
 
 static void
+grid_prepare(struct fd_function_metrics *out, const char *const *names, size_t n,
+	     const struct cw_window *w, size_t npts)
+{
+	size_t i, m;
+
+	for (i = 0; i < n; i++) {
+		if (!out[i].function)
+			out[i].function = fd_xstrdup(names[i]);
+		for (m = 0; m < FD_M_COUNT; m++)
+			series_prepare(&out[i].s[m], w, npts);
+	}
+}
+
+static void
 batch_build(struct aws_request *r, const char *token, void *ud)
 {
 	struct cw_batch *b = ud;
 	struct cw_job *j = b->job;
+	size_t fn = b->first / FD_M_COUNT;
 	char *body;
 
 	aws_request_init(r, AWS_SVC_MONITORING, "GetMetricData");
-	if (j->fixed)
+	if (j->fixed) {
 		body = build_body(j->fixed, j->nfixed, &j->w, token);
-	else
+	} else {
+		if (!token)
+			grid_prepare(j->grid.out + fn, (const char *const *)j->names + fn,
+				     b->count / FD_M_COUNT, &j->w, j->npts);
 		body = cw_build_request((const char *const *)j->names, j->n, b->first, b->count,
 					&j->w, token);
+	}
 	aws_request_json(r, body, strlen(body));
 	free(body);
 	metrics_requested += b->count;
@@ -419,63 +445,84 @@ job_finish(struct cw_job *j)
 	job_free(j);
 }
 
+/* Hands a finished batch of functions to the caller; it may ask to stop. */
+static void
+batch_deliver(struct cw_job *j, const struct cw_batch *b)
+{
+	size_t first = b->first / FD_M_COUNT, n = b->count / FD_M_COUNT, i;
+	int64_t now = fd_wall_now_ms();
+
+	if (j->fixed || !j->cb.batch || j->stop)
+		return;
+	for (i = first; i < first + n; i++)
+		j->grid.out[i].fetched_ms = now;
+	if (j->cb.batch(first, n, j->cb.ud)) {
+		j->stop = 1;
+		if (j->st == FD_OK)
+			error_from_status(&j->err, j->st = FD_ECANCELLED, "stopped by the caller");
+	}
+}
+
+/* Starts batches while there are slots (*first, when given, gets the first call's
+ * id); finishes the job, which frees it, once nothing runs. */
+static void
+job_pump(struct cw_job *j, uint64_t *first)
+{
+	uint64_t id;
+
+	j->pumping = 1;
+	while (!j->stop && j->next < j->nbatches && j->inflight < CW_MAX_INFLIGHT) {
+		j->inflight++;
+		id = aws_paginate(j->c, &j->batches[j->next++].pager);
+		if (first && !*first)
+			*first = id;
+	}
+	j->pumping = 0;
+	if (!j->inflight && (j->stop || j->next >= j->nbatches))
+		job_finish(j);
+}
+
 static void
 batch_done(enum fd_status st, const struct aws_error *e, void *ud)
 {
 	struct cw_batch *b = ud;
 	struct cw_job *j = b->job;
 
+	j->inflight--;
 	if (st != FD_OK && j->st == FD_OK) {
 		j->st = st;
+		j->stop = 1;
 		if (e)
 			j->err = *e;
 		else
 			error_from_status(&j->err, st, NULL);
+	} else if (st == FD_OK) {
+		batch_deliver(j, b);
 	}
-	if (--j->pending == 0)
-		job_finish(j);
+	if (!j->pumping)
+		job_pump(j, NULL);
 }
 
 /* Returns the id of the first call (0 when there was nothing to fetch). */
 static uint64_t
 job_start(struct aws_client *c, struct cw_job *j, size_t nqueries)
 {
-	uint64_t id, first = 0;
-	size_t i;
+	size_t per = j->fixed ? CW_MAX_QUERIES : CW_BATCH_FUNCTIONS * FD_M_COUNT, i;
+	uint64_t first = 0;
 
-	j->nbatches = (nqueries + CW_MAX_QUERIES - 1) / CW_MAX_QUERIES;
+	j->c = c;
+	j->nbatches = (nqueries + per - 1) / per;
 	j->batches = fd_xcalloc(FD_MAX(j->nbatches, 1), sizeof(*j->batches));
-	j->pending = j->nbatches + 1;
 	for (i = 0; i < j->nbatches; i++) {
 		struct cw_batch *b = &j->batches[i];
 
 		b->job = j;
-		b->first = i * CW_MAX_QUERIES;
-		b->count = FD_MIN((size_t)CW_MAX_QUERIES, nqueries - b->first);
+		b->first = i * per;
+		b->count = FD_MIN(per, nqueries - b->first);
 		b->pager = (struct aws_pager){batch_build, batch_page, batch_done, b, CW_MAX_PAGES};
 	}
-	for (i = 0; i < j->nbatches; i++) {
-		id = aws_paginate(c, &j->batches[i].pager);
-		if (!first)
-			first = id;
-	}
-	if (--j->pending == 0)
-		job_finish(j);
+	job_pump(j, &first); /* may finish (and free) the job at once */
 	return first;
-}
-
-static void
-grid_prepare(struct fd_function_metrics *out, const char *const *names, size_t n,
-	     const struct cw_window *w, size_t npts)
-{
-	size_t i, m;
-
-	for (i = 0; i < n; i++) {
-		if (!out[i].function)
-			out[i].function = fd_xstrdup(names[i]);
-		for (m = 0; m < FD_M_COUNT; m++)
-			series_prepare(&out[i].s[m], w, npts);
-	}
 }
 
 /* names are copied; out must stay alive until cb->done runs. done gets FD_OK with a
@@ -494,13 +541,13 @@ cw_fetch_functions(struct aws_client *c, const char *const *names, size_t n,
 		cb->done(FD_EINVAL, &e, cb->ud);
 		return 0;
 	}
-	grid_prepare(out, names, n, w, npts);
 	j = fd_xcalloc(1, sizeof(*j));
 	j->names = fd_xcalloc(FD_MAX(n, 1), sizeof(*j->names));
 	for (i = 0; i < n; i++)
 		j->names[i] = fd_xstrdup(names[i]);
 	j->n = n;
 	j->w = *w;
+	j->npts = npts;
 	j->grid = (struct grid){out, n};
 	j->find = grid_find;
 	j->find_ctx = &j->grid;
@@ -552,7 +599,7 @@ cw_fetch_functions_sync(struct aws_client *c, const char *const *names, size_t n
 			struct aws_error *err)
 {
 	struct cw_sync s = {0};
-	struct cw_fetch_cb cb = {sync_done, &s};
+	struct cw_fetch_cb cb = {sync_done, &s, NULL};
 
 	cw_fetch_functions(c, names, n, w, out, &cb);
 	return sync_run(c, &s, err);
@@ -597,7 +644,7 @@ cw_fetch_account_sync(struct aws_client *c, const struct cw_window *w,
 	j->w = *w;
 	j->find = account_find;
 	j->find_ctx = out;
-	j->cb = (struct cw_fetch_cb){sync_done, &s};
+	j->cb = (struct cw_fetch_cb){sync_done, &s, NULL};
 	job_start(c, j, j->nfixed);
 	return sync_run(c, &s, err);
 }

@@ -26,7 +26,7 @@ struct fn_index {
 struct fn_list {
 	struct fd_function *fns;
 	struct fn_index *idx;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Columns in mask are overwritten on conflict; with_seen also moves the row's mark
@@ -189,6 +189,60 @@ fd_cache_put_functions(struct fd_cache *c, const struct fd_ctx *ctx, const struc
 }
 
 enum fd_status
+fd_cache_listing_begin(struct fd_cache *c, const struct fd_ctx *ctx, int64_t *mark,
+                       struct fd_err *err)
+{
+	int64_t ctx_id = 0;
+	enum fd_status rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
+
+	*mark = 0;
+	if (rc == FD_OK)
+		rc = cache_next_seen(c, "functions", ctx_id, mark, err);
+	return rc;
+}
+
+enum fd_status
+fd_cache_listing_page(struct fd_cache *c, const struct fd_ctx *ctx, int64_t mark,
+                      const struct fd_function *fns, size_t n, struct fd_err *err)
+{
+	struct fn_writer w;
+	int64_t ctx_id = 0;
+	enum fd_status rc = cache_begin(c, err);
+	size_t i;
+
+	if (rc == FD_OK)
+		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
+	if (rc == FD_OK)
+		rc = writer_prepare(c, &w, 1, err);
+	for (i = 0; rc == FD_OK && i < n; i++)
+		rc = put_one(c, &w, ctx_id, mark, &fns[i], err);
+	if (rc == FD_OK)
+		rc = cache_commit(c, err);
+	if (rc != FD_OK)
+		cache_rollback(c);
+	return rc;
+}
+
+/* Older marks only: a listing begun later by another process keeps its rows. */
+enum fd_status
+fd_cache_listing_end(struct fd_cache *c, const struct fd_ctx *ctx, int64_t mark,
+                     struct fd_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t ctx_id = 0;
+	enum fd_status rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
+
+	if (rc != FD_OK || !ctx_id)
+		return rc;
+	rc = cache_stmt(c, "DELETE FROM functions WHERE ctx_id = ?1 AND seen < ?2", &st, err);
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, ctx_id);
+	sqlite3_bind_int64(st, 2, mark);
+	return cache_step_done(c, st, err);
+}
+
+enum fd_status
 fd_cache_put_function(struct fd_cache *c, const struct fd_ctx *ctx, const struct fd_function *fn,
                       struct fd_err *err)
 {
@@ -230,6 +284,39 @@ step_rows_done(struct fd_cache *c, sqlite3_stmt *st, int src, struct fd_err *err
 	return rc;
 }
 
+/* Room for want records (zeroed), grown geometrically. */
+static void
+list_reserve(struct fn_list *l, size_t want)
+{
+	size_t cap;
+
+	if (want <= l->cap)
+		return;
+	cap = FD_MAX(want, l->cap * 2);
+	l->fns = fd_xreallocarray(l->fns, cap, sizeof(*l->fns));
+	l->idx = fd_xreallocarray(l->idx, cap, sizeof(*l->idx));
+	memset(l->fns + l->cap, 0, (cap - l->cap) * sizeof(*l->fns));
+	l->cap = cap;
+}
+
+/* Sizes the list for every function of ctx at once: no doubling of 10,000 records. */
+static enum fd_status
+list_presize(struct fd_cache *c, int64_t ctx_id, struct fn_list *l, struct fd_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t n = 0;
+	enum fd_status rc;
+
+	rc = cache_stmt(c, "SELECT count(*) FROM functions WHERE ctx_id = ?1", &st, err);
+	if (rc == FD_OK) {
+		sqlite3_bind_int64(st, 1, ctx_id);
+		rc = cache_query_int(c, st, 0, &n, err);
+	}
+	if (rc == FD_OK && n > 0)
+		list_reserve(l, (size_t)n);
+	return rc;
+}
+
 static enum fd_status
 load_functions(struct fd_cache *c, int64_t ctx_id, const char *name, struct fn_list *l,
                struct fd_err *err)
@@ -240,6 +327,8 @@ load_functions(struct fd_cache *c, int64_t ctx_id, const char *name, struct fn_l
 	enum fd_status rc;
 	int src;
 
+	if (!name && (rc = list_presize(c, ctx_id, l, err)) != FD_OK)
+		return rc;
 	fd_buf_init(&sql);
 	fd_buf_puts(&sql, "SELECT \"id\", \"name\"");
 	cache_sql_cols(&sql, &cache_t_functions, NULL, CACHE_COLS_ALL);
@@ -253,8 +342,7 @@ load_functions(struct fd_cache *c, int64_t ctx_id, const char *name, struct fn_l
 	if (name)
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		l->fns = cache_grow(l->fns, l->n, sizeof(*l->fns));
-		l->idx = cache_grow(l->idx, l->n, sizeof(*l->idx));
+		list_reserve(l, l->n + 1);
 		l->idx[l->n].id = sqlite3_column_int64(st, 0);
 		l->idx[l->n].at = l->n;
 		text = (const char *)sqlite3_column_text(st, 1);
@@ -346,7 +434,7 @@ enum fd_status
 fd_cache_get_functions(struct fd_cache *c, const struct fd_ctx *ctx, struct fd_function **out,
                        size_t *n, int64_t *oldest_ms, struct fd_err *err)
 {
-	struct fn_list l = {NULL, NULL, 0};
+	struct fn_list l = {NULL, NULL, 0, 0};
 	enum fd_status rc = load(c, ctx, NULL, &l, err);
 	int64_t oldest = 0;
 	size_t i;
@@ -371,7 +459,7 @@ enum fd_status
 fd_cache_get_function(struct fd_cache *c, const struct fd_ctx *ctx, const char *name,
                       struct fd_function *out, struct fd_err *err)
 {
-	struct fn_list l = {NULL, NULL, 0};
+	struct fn_list l = {NULL, NULL, 0, 0};
 	enum fd_status rc;
 
 	memset(out, 0, sizeof(*out));

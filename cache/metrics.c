@@ -1,104 +1,599 @@
-/* metrics.c - metric points per (ctx, function, metric, period): stored sparse (NAN
- * points are not written, re-fetched points replace old ones) and rebuilt into regular
- * series with NAN gaps on load. */
+/* metrics.c - metric series, one packed row per (ctx, function, period) in
+ * metric_packed holding every metric of the function: first_s and last_s are its
+ * oldest and newest points (pruning, newest-point lookups), vals the series. A write
+ * merges the fetched points into what is stored (a fetched point replaces the stored
+ * one, a missing one keeps it), keeps the newest 3 h of 1-minute or 24 h of 5-minute
+ * points, and rewrites the function's window summaries (summary.c), in one
+ * transaction. Stored series have no leading or trailing gap; reads rebuild regular
+ * series with NAN gaps.
+ *
+ * vals: 'F', then per stored metric its name ("<MetricName>:<stat>", stable when the
+ * enum is reordered) as a varint length and bytes, the varint start time, the varint
+ * point count and the points. A point is a varint: 0 = no point, odd v = the integer
+ * whose zigzag code is v >> 1, 2 = an 8-byte little-endian IEEE double follows; a
+ * count takes a byte or two. 'T' is the text "name@ts=value;..." that the schema
+ * migration made of the point rows of older versions: read the same way, packed by
+ * the first read (summary.c's rebuild) or the next merge. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fleetdeck/util.h"
-#include "internal.h"
-#include "schema.h"
+#include "series.h"
+
+#define PACK_TAG 'F'
+#define TEXT_TAG 'T'
+#define V_GAP 0u
+#define V_DOUBLE 2u
+#define INT_EXACT 9007199254740992.0 /* 2^53: integers below are exact doubles */
 
 /* A loaded series is capped so a stray far-away point cannot make a huge array. */
 #define CACHE_SERIES_MAX_POINTS 100000
 
-/* The stored metric name, "<MetricName>:<stat>": stable when the enum is reordered. */
-static void
-metric_key(enum fd_metric m, char *out, size_t n)
+/* Newest points kept per series: 3 h of 1-minute points, 24 h of 5-minute ones. */
+static size_t
+keep_points(int period_s)
 {
-	const struct fd_metric_info *mi = fd_metric_info(m);
+	int64_t span = period_s >= 300 ? 86400 : 3 * 3600;
 
-	snprintf(out, n, "%s:%s", mi->name, mi->stat);
+	return (size_t)FD_MAX(span / FD_MAX(period_s, 1) + 2, 2);
+}
+
+/* The stored metric name, "<MetricName>:<stat>": stable when the enum is reordered. */
+static const char *
+metric_key(enum fd_metric m)
+{
+	static char keys[FD_M_COUNT][64];
+	const struct fd_metric_info *mi;
+
+	if (!keys[m][0]) {
+		mi = fd_metric_info(m);
+		snprintf(keys[m], sizeof(keys[m]), "%s:%s", mi->name, mi->stat);
+	}
+	return keys[m];
 }
 
 static int
-metric_parse(const char *key)
+metric_parse(const char *key, size_t len)
 {
-	char buf[96];
+	const char *k;
 	int m;
 
 	for (m = 0; key && m < FD_M_COUNT; m++) {
-		metric_key((enum fd_metric)m, buf, sizeof(buf));
-		if (strcmp(buf, key) == 0)
+		k = metric_key((enum fd_metric)m);
+		if (strlen(k) == len && memcmp(k, key, len) == 0)
 			return m;
 	}
 	return -1;
 }
 
-struct metric_writer {
-	sqlite3_stmt *series;
-	sqlite3_stmt *series_id;
-	sqlite3_stmt *point;
+/* ---- the packed format ---- */
+
+/* Appends v (at most 10 bytes; the caller reserved them). */
+static void
+put_varint(struct fd_buf *b, uint64_t v)
+{
+	unsigned char *p = (unsigned char *)b->data + b->len;
+
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	b->len = (size_t)((char *)p - b->data);
+	b->data[b->len] = '\0';
+}
+
+static int
+get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift;
+
+	for (shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char c = *(*p)++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+cache_pack_value(struct fd_buf *b, double v)
+{
+	unsigned char d[8];
+	uint64_t bits, zz;
+	int64_t i;
+	size_t k;
+
+	fd_buf_reserve(b, 10);
+	if (isnan(v)) {
+		put_varint(b, V_GAP);
+	} else if (fabs(v) < INT_EXACT && v == floor(v)) {
+		i = (int64_t)v;
+		zz = i < 0 ? ((uint64_t)(-(i + 1)) << 1) | 1 : (uint64_t)i << 1;
+		put_varint(b, (zz << 1) | 1);
+	} else {
+		put_varint(b, V_DOUBLE);
+		memcpy(&bits, &v, sizeof(bits));
+		for (k = 0; k < sizeof(d); k++)
+			d[k] = (unsigned char)(bits >> (8 * k));
+		fd_buf_append(b, d, sizeof(d));
+	}
+}
+
+int
+cache_unpack_value(const unsigned char **p, const unsigned char *end, double *out)
+{
+	uint64_t v, zz, bits = 0;
+	size_t k;
+
+	if (get_varint(p, end, &v) != 0)
+		return -1;
+	if (v == V_GAP) {
+		*out = NAN;
+	} else if (v & 1) {
+		zz = v >> 1;
+		*out = zz & 1 ? -(double)(zz >> 1) - 1.0 : (double)(zz >> 1);
+	} else if (v == V_DOUBLE && end - *p >= 8) {
+		for (k = 0; k < 8; k++)
+			bits |= (uint64_t)(*p)[k] << (8 * k);
+		memcpy(out, &bits, sizeof(*out));
+		*p += 8;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void
+series_clear(struct fd_series *s)
+{
+	free(s->values);
+	s->values = NULL;
+	s->n = 0;
+}
+
+static void
+series_alloc(struct fd_series *s, int64_t start_s, int period_s, size_t n)
+{
+	size_t i;
+
+	free(s->values);
+	s->values = fd_xreallocarray(NULL, n ? n : 1, sizeof(double));
+	for (i = 0; i < n; i++)
+		s->values[i] = NAN;
+	s->start_s = start_s;
+	s->period_s = period_s;
+	s->n = n;
+}
+
+/* Drops the gaps at both ends (an all-gap series becomes empty). */
+static void
+series_trim_gaps(struct fd_series *s)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi && isnan(s->values[lo]))
+		lo++;
+	while (hi > lo && isnan(s->values[hi - 1]))
+		hi--;
+	if (lo == hi) {
+		series_clear(s);
+		return;
+	}
+	if (lo)
+		memmove(s->values, s->values + lo, (hi - lo) * sizeof(double));
+	s->start_s += (int64_t)lo * s->period_s;
+	s->n = hi - lo;
+}
+
+/* Keeps the points at or after from_s, then trims the gaps. */
+static void
+series_from(struct fd_series *s, int64_t from_s)
+{
+	int64_t skip;
+
+	if (s->n && from_s > s->start_s) {
+		skip = (from_s - s->start_s + s->period_s - 1) / s->period_s;
+		if (skip >= (int64_t)s->n) {
+			series_clear(s);
+			return;
+		}
+		memmove(s->values, s->values + skip, (s->n - (size_t)skip) * sizeof(double));
+		s->n -= (size_t)skip;
+		s->start_s += skip * s->period_s;
+	}
+	if (s->n)
+		series_trim_gaps(s);
+}
+
+/* Writes src's points (NAN ones skipped) into v, the grid of n points from start. */
+static void
+series_overlay(double *v, int64_t start, size_t n, const struct fd_series *src)
+{
+	int64_t p = src->period_s, t, idx;
+	size_t i;
+
+	for (i = 0; i < src->n; i++) {
+		t = src->start_s + (int64_t)i * p;
+		idx = (t - start) / p;
+		if (t >= start && idx < (int64_t)n && !isnan(src->values[i]))
+			v[idx] = src->values[i];
+	}
+}
+
+static int
+has_point(const struct fd_series *s)
+{
+	size_t i;
+
+	for (i = 0; s->values && i < s->n; i++)
+		if (!isnan(s->values[i]))
+			return 1;
+	return 0;
+}
+
+/* Merges src into dst: src's points win, its gaps keep dst's; src off dst's grid or of
+ * another period replaces dst. Keeps the newest keep points, then trims the gaps. */
+static void
+series_merge(struct fd_series *dst, const struct fd_series *src, size_t keep)
+{
+	struct fd_series merged = {0, 0, 0, NULL};
+	int64_t p = src->period_s, end, start;
+
+	if (dst->n && (dst->period_s != p || (src->start_s - dst->start_s) % p != 0))
+		series_clear(dst);
+	end = src->start_s + (int64_t)src->n * p;
+	start = src->start_s;
+	if (dst->n) {
+		end = FD_MAX(end, dst->start_s + (int64_t)dst->n * p);
+		start = FD_MIN(start, dst->start_s);
+	}
+	start = FD_MAX(start, end - (int64_t)keep * p);
+	series_alloc(&merged, start, (int)p, (size_t)((end - start) / p));
+	if (dst->n)
+		series_overlay(merged.values, start, merged.n, dst);
+	series_overlay(merged.values, start, merged.n, src);
+	free(dst->values);
+	*dst = merged;
+	series_trim_gaps(dst);
+}
+
+
+/* ---- rows ---- */
+
+static uint64_t
+zigzag(int64_t v)
+{
+	return v < 0 ? ((uint64_t)(-(v + 1)) << 1) | 1 : (uint64_t)v << 1;
+}
+
+static int64_t
+unzigzag(uint64_t v)
+{
+	return v & 1 ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
+}
+
+/* Every non-empty series of fm; *first_s and *last_s get its oldest and newest
+ * points. Returns 0 when no series has a point. */
+static int
+row_encode(const struct fd_function_metrics *fm, struct fd_buf *out, int64_t *first_s,
+           int64_t *last_s)
+{
+	const struct fd_series *s;
+	const char *key;
+	size_t i;
+	int k, any = 0;
+
+	fd_buf_reset(out);
+	fd_buf_putc(out, PACK_TAG);
+	for (k = 0; k < FD_M_COUNT; k++) {
+		s = &fm->s[k];
+		if (!s->n || !s->values)
+			continue;
+		key = metric_key((enum fd_metric)k);
+		fd_buf_reserve(out, 10);
+		put_varint(out, strlen(key));
+		fd_buf_puts(out, key);
+		fd_buf_reserve(out, 20);
+		put_varint(out, zigzag(s->start_s));
+		put_varint(out, s->n);
+		for (i = 0; i < s->n; i++)
+			cache_pack_value(out, s->values[i]);
+		*first_s = any ? FD_MIN(*first_s, s->start_s) : s->start_s;
+		*last_s = FD_MAX(any ? *last_s : INT64_MIN,
+		                 s->start_s + (int64_t)(s->n - 1) * s->period_s);
+		any = 1;
+	}
+	return any;
+}
+
+/* One series record of a packed row into fm (unknown metrics are skipped). */
+static int
+record_decode(const unsigned char **p, const unsigned char *end, int period_s,
+              struct fd_function_metrics *fm)
+{
+	uint64_t len, start, n;
+	struct fd_series skip = {0, 0, 0, NULL}, *s;
+	const unsigned char *key;
+	size_t i;
+	int k;
+
+	if (get_varint(p, end, &len) != 0 || (uint64_t)(end - *p) < len)
+		return -1;
+	key = *p;
+	*p += len;
+	if (get_varint(p, end, &start) != 0 || get_varint(p, end, &n) != 0 || !n ||
+	    n > CACHE_SERIES_MAX_POINTS)
+		return -1;
+	k = metric_parse((const char *)key, (size_t)len);
+	s = k >= 0 ? &fm->s[k] : &skip;
+	series_alloc(s, unzigzag(start), period_s, (size_t)n);
+	for (i = 0; i < s->n; i++)
+		if (cache_unpack_value(p, end, &s->values[i]) != 0)
+			break;
+	free(skip.values);
+	if (i < (size_t)n) {
+		series_clear(s);
+		return -1;
+	}
+	return 0;
+}
+
+struct text_point {
+	int metric;
+	int64_t ts;
+	double v;
 };
 
-static enum fd_status
-metric_writer_prepare(struct fd_cache *c, struct metric_writer *w, struct fd_err *err)
+/* "name@ts=value;..." (the migrated point rows) into the points it lists. */
+static size_t
+text_points(const char *text, struct text_point **out)
 {
-	enum fd_status rc;
+	char *copy = fd_xstrdup(text), *p, *at, *end;
+	size_t n = 0;
+	int k;
 
-	rc =
-	    cache_stmt(c,
-	               "INSERT INTO metric_series (ctx_id, function, metric, period_s, fetched_ms) "
-	               "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (ctx_id, function, metric, "
-	               "period_s) DO UPDATE SET fetched_ms = max(fetched_ms, excluded.fetched_ms)",
-	               &w->series, err);
-	if (rc == FD_OK)
-		rc = cache_stmt(c,
-		                "SELECT id FROM metric_series WHERE ctx_id = ?1 AND function = ?2 "
-		                "AND metric = ?3 AND period_s = ?4",
-		                &w->series_id, err);
-	if (rc == FD_OK)
-		rc = cache_stmt(
-		    c,
-		    "INSERT INTO metric_points (series_id, ts, value) VALUES (?1, ?2, ?3) "
-		    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value",
-		    &w->point, err);
+	for (p = copy; *p; p = *end ? end + 1 : end) {
+		at = strchr(p, '@');
+		end = at ? at : p + strlen(p);
+		if (!at)
+			break;
+		k = metric_parse(p, (size_t)(at - p));
+		(*out) = cache_grow(*out, n, sizeof(**out));
+		(*out)[n].metric = k;
+		(*out)[n].ts = strtoll(at + 1, &end, 10);
+		if (*end != '=')
+			break;
+		(*out)[n].v = strtod(end + 1, &end);
+		n += k >= 0 && !isnan((*out)[n].v);
+	}
+	free(copy);
+	return n;
+}
+
+/* The points of one metric onto the grid: at most keep points ending at its last. */
+static void
+text_series(const struct text_point *pts, size_t n, int k, int period_s, struct fd_series *s)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN, start;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (pts[i].metric != k)
+			continue;
+		lo = FD_MIN(lo, pts[i].ts);
+		hi = FD_MAX(hi, pts[i].ts);
+	}
+	if (lo > hi)
+		return;
+	start = FD_MAX(lo, hi - (int64_t)(keep_points(period_s) - 1) * period_s);
+	series_alloc(s, start, period_s, (size_t)((hi - start) / period_s + 1));
+	for (i = 0; i < n; i++)
+		if (pts[i].metric == k && pts[i].ts >= start)
+			s->values[(pts[i].ts - start) / period_s] = pts[i].v;
+	series_trim_gaps(s);
+}
+
+static int
+row_decode_text(const unsigned char *blob, size_t len, int period_s,
+                struct fd_function_metrics *fm)
+{
+	char *text = fd_xstrndup((const char *)blob + 1, len - 1);
+	struct text_point *pts = NULL;
+	size_t n = text_points(text, &pts);
+	int k;
+
+	for (k = 0; k < FD_M_COUNT; k++)
+		text_series(pts, n, k, period_s, &fm->s[k]);
+	free(pts);
+	free(text);
+	return 0;
+}
+
+/* A stored row back into fm's series; -1 (what could be read is kept) when damaged. */
+static int
+row_decode(const unsigned char *blob, size_t len, int period_s, struct fd_function_metrics *fm)
+{
+	const unsigned char *p = blob + 1, *end = blob + len;
+
+	if (!blob || !len || period_s <= 0)
+		return -1;
+	if (blob[0] == TEXT_TAG)
+		return row_decode_text(blob, len, period_s, fm);
+	if (blob[0] != PACK_TAG)
+		return -1;
+	while (p < end)
+		if (record_decode(&p, end, period_s, fm) != 0)
+			return -1;
+	return 0;
+}
+
+/* Columns fetched_ms, vals from column first into fm. */
+static void
+read_row(sqlite3_stmt *st, int first, int period_s, struct fd_function_metrics *fm)
+{
+	fm->fetched_ms = FD_MAX(fm->fetched_ms, sqlite3_column_int64(st, first));
+	(void)row_decode(sqlite3_column_blob(st, first + 1),
+	                 (size_t)sqlite3_column_bytes(st, first + 1), period_s, fm);
+}
+
+enum fd_status
+cache_series_load(struct fd_cache *c, int64_t ctx_id, const char *function, int period_s,
+                  struct fd_function_metrics *out, struct fd_err *err)
+{
+	sqlite3_stmt *st;
+	enum fd_status rc;
+	int src;
+
+	memset(out, 0, sizeof(*out));
+	out->function = fd_xstrdup(function);
+	rc = cache_stmt(c,
+	                "SELECT fetched_ms, vals FROM metric_packed WHERE ctx_id = ?1 AND "
+	                "function = ?2 AND period_s = ?3",
+	                &st, err);
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, ctx_id);
+	sqlite3_bind_text(st, 2, function, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, period_s);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW)
+		read_row(st, 0, period_s, out);
+	rc = src == SQLITE_DONE ? FD_OK : cache_fail(c, err);
+	sqlite3_reset(st);
 	return rc;
 }
 
-static enum fd_status
-put_series(struct fd_cache *c, struct metric_writer *w, int64_t ctx_id,
-           const struct fd_function_metrics *fm, enum fd_metric m, struct fd_err *err)
+enum fd_status
+cache_series_each(struct fd_cache *c, int64_t ctx_id, int period_s, cache_series_fn fn, void *ud,
+                  struct fd_err *err)
 {
-	const struct fd_series *s = &fm->s[m];
-	char key[96];
-	int64_t id = 0;
+	struct fd_function_metrics fm;
+	sqlite3_stmt *st;
+	const char *name;
 	enum fd_status rc;
-	size_t i;
+	int src = SQLITE_DONE;
 
-	metric_key(m, key, sizeof(key));
-	sqlite3_bind_int64(w->series, 1, ctx_id);
-	sqlite3_bind_text(w->series, 2, fm->function, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->series, 3, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int(w->series, 4, s->period_s);
-	sqlite3_bind_int64(w->series, 5, fm->fetched_ms);
-	rc = cache_step_done(c, w->series, err);
+	rc = cache_stmt(c,
+	                "SELECT function, fetched_ms, vals FROM metric_packed WHERE ctx_id = ?1 "
+	                "AND period_s = ?2 ORDER BY function",
+	                &st, err);
 	if (rc != FD_OK)
 		return rc;
-	sqlite3_bind_int64(w->series_id, 1, ctx_id);
-	sqlite3_bind_text(w->series_id, 2, fm->function, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->series_id, 3, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int(w->series_id, 4, s->period_s);
-	rc = cache_query_int(c, w->series_id, 0, &id, err);
-	for (i = 0; rc == FD_OK && i < s->n; i++) {
-		if (isnan(s->values[i]))
-			continue;
-		sqlite3_bind_int64(w->point, 1, id);
-		sqlite3_bind_int64(w->point, 2, s->start_s + (int64_t)i * s->period_s);
-		sqlite3_bind_double(w->point, 3, s->values[i]);
-		rc = cache_step_done(c, w->point, err);
+	sqlite3_bind_int64(st, 1, ctx_id);
+	sqlite3_bind_int(st, 2, period_s);
+	while (rc == FD_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		memset(&fm, 0, sizeof(fm));
+		fm.function = fd_xstrdup(name ? name : "");
+		read_row(st, 1, period_s, &fm);
+		rc = fn(c, &fm, ud, err);
+		fd_function_metrics_free(&fm);
 	}
+	if (rc == FD_OK && src != SQLITE_DONE)
+		rc = cache_fail(c, err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- writing ---- */
+
+/* Stores fm's series with this period (the row goes when none has a point). */
+static enum fd_status
+write_row(struct fd_cache *c, int64_t ctx_id, const struct fd_function_metrics *fm, int period_s,
+          struct fd_buf *blob, struct fd_err *err)
+{
+	int64_t first = 0, last = 0;
+	int any = row_encode(fm, blob, &first, &last);
+	sqlite3_stmt *st;
+	enum fd_status rc;
+
+	rc = cache_stmt(c,
+	                any ? "INSERT INTO metric_packed (ctx_id, function, period_s, fetched_ms, "
+	                      "first_s, last_s, vals) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON "
+	                      "CONFLICT (ctx_id, function, period_s) DO UPDATE SET fetched_ms = "
+	                      "max(fetched_ms, excluded.fetched_ms), first_s = excluded.first_s, "
+	                      "last_s = excluded.last_s, vals = excluded.vals"
+	                    : "DELETE FROM metric_packed WHERE ctx_id = ?1 AND function = ?2 AND "
+	                      "period_s = ?3",
+	                &st, err);
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, ctx_id);
+	sqlite3_bind_text(st, 2, fm->function, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, period_s);
+	if (any) {
+		sqlite3_bind_int64(st, 4, fm->fetched_ms);
+		sqlite3_bind_int64(st, 5, first);
+		sqlite3_bind_int64(st, 6, last);
+		sqlite3_bind_blob(st, 7, blob->data, (int)blob->len, SQLITE_STATIC);
+	}
+	return cache_step_done(c, st, err);
+}
+
+enum fd_status
+cache_series_repack(struct fd_cache *c, int64_t ctx_id, const struct fd_function_metrics *fm,
+                    int period_s, struct fd_err *err)
+{
+	struct fd_buf blob;
+	enum fd_status rc;
+
+	fd_buf_init(&blob);
+	rc = write_row(c, ctx_id, fm, period_s, &blob, err);
+	fd_buf_free(&blob);
+	return rc;
+}
+
+/* Merges the fetched series of fm with this period into what is stored, then rewrites
+ * the function's summaries from the merged series. */
+static enum fd_status
+put_function(struct fd_cache *c, int64_t ctx_id, const struct fd_function_metrics *fm,
+             int period_s, int64_t now_s, struct fd_buf *blob, struct fd_err *err)
+{
+	struct fd_function_metrics have;
+	enum fd_status rc = cache_series_load(c, ctx_id, fm->function, period_s, &have, err);
+	int k, changed = 0;
+
+	have.fetched_ms = FD_MAX(have.fetched_ms, fm->fetched_ms);
+	for (k = 0; rc == FD_OK && k < FD_M_COUNT; k++) {
+		const struct fd_series *s = &fm->s[k];
+		if (!s->n || !s->values || s->period_s != period_s)
+			continue;
+		changed |= have.s[k].n || has_point(s);
+		series_merge(&have.s[k], s, keep_points(period_s));
+	}
+	if (rc == FD_OK && changed)
+		rc = write_row(c, ctx_id, &have, period_s, blob, err);
+	if (rc == FD_OK)
+		rc = cache_summaries_put(c, ctx_id, &have, period_s, now_s, err);
+	fd_function_metrics_free(&have);
+	return rc;
+}
+
+/* Each period fm has series of (usually one), once. */
+static enum fd_status
+put_metrics_one(struct fd_cache *c, int64_t ctx_id, const struct fd_function_metrics *fm,
+                int64_t now_s, struct fd_buf *blob, struct fd_err *err)
+{
+	int periods[FD_M_COUNT], np = 0, i, k;
+	enum fd_status rc = FD_OK;
+
+	for (k = 0; k < FD_M_COUNT; k++) {
+		int p = fm->s[k].period_s;
+		if (!fm->s[k].n || !fm->s[k].values || p <= 0)
+			continue;
+		for (i = 0; i < np && periods[i] != p; i++)
+			;
+		if (i == np)
+			periods[np++] = p;
+	}
+	for (i = 0; rc == FD_OK && i < np; i++)
+		rc = put_function(c, ctx_id, fm, periods[i], now_s, blob, err);
 	return rc;
 }
 
@@ -106,183 +601,47 @@ enum fd_status
 fd_cache_put_metrics(struct fd_cache *c, const struct fd_ctx *ctx,
                      const struct fd_function_metrics *m, size_t n, struct fd_err *err)
 {
-	struct metric_writer w;
-	int64_t ctx_id = 0;
+	int64_t ctx_id = 0, now_s = (int64_t)fd_wall_now();
 	enum fd_status rc = cache_begin(c, err);
+	struct fd_buf blob;
 	size_t i;
-	int k;
 
+	fd_buf_init(&blob);
 	if (rc == FD_OK)
 		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	if (rc == FD_OK)
-		rc = metric_writer_prepare(c, &w, err);
-	for (i = 0; rc == FD_OK && i < n; i++) {
-		if (!m[i].function)
-			continue;
-		for (k = 0; rc == FD_OK && k < FD_M_COUNT; k++)
-			if (m[i].s[k].n && m[i].s[k].values && m[i].s[k].period_s > 0)
-				rc = put_series(c, &w, ctx_id, &m[i], (enum fd_metric)k, err);
-	}
+	for (i = 0; rc == FD_OK && i < n; i++)
+		if (m[i].function)
+			rc = put_metrics_one(c, ctx_id, &m[i], now_s, &blob, err);
 	if (rc == FD_OK)
 		rc = cache_commit(c, err);
 	if (rc != FD_OK)
 		cache_rollback(c);
+	fd_buf_free(&blob);
 	return rc;
 }
 
-struct point {
-	int64_t ts;
-	double v;
-};
-
-/* Points of one stored series while loading, before they become a regular series. */
-struct slot {
-	int64_t series_id;
-	size_t fn; /* index in the output */
-	int metric;
-	struct point *pts;
-	size_t npts;
-};
+/* ---- reading ---- */
 
 struct metric_load {
 	struct fd_function_metrics *out;
 	size_t n;
-	struct slot *slots; /* sorted by series_id for lookups */
-	size_t nslots;
+	int64_t from_s;
 };
 
-static int
-slot_cmp(const void *a, const void *b)
-{
-	const struct slot *x = a, *y = b;
-
-	return (x->series_id > y->series_id) - (x->series_id < y->series_id);
-}
-
-static void
-add_slot(struct metric_load *ld, sqlite3_stmt *st)
-{
-	const char *fn = (const char *)sqlite3_column_text(st, 1);
-	int metric = metric_parse((const char *)sqlite3_column_text(st, 2));
-	struct fd_function_metrics *fm;
-	struct slot *s;
-
-	if (!fn || metric < 0)
-		return;
-	if (!ld->n || strcmp(ld->out[ld->n - 1].function, fn) != 0) {
-		ld->out = cache_grow(ld->out, ld->n, sizeof(*ld->out));
-		ld->out[ld->n++].function = fd_xstrdup(fn);
-	}
-	fm = &ld->out[ld->n - 1];
-	fm->fetched_ms = FD_MAX(fm->fetched_ms, sqlite3_column_int64(st, 3));
-	ld->slots = cache_grow(ld->slots, ld->nslots, sizeof(*ld->slots));
-	s = &ld->slots[ld->nslots++];
-	s->series_id = sqlite3_column_int64(st, 0);
-	s->fn = ld->n - 1;
-	s->metric = metric;
-}
-
 static enum fd_status
-load_series(struct fd_cache *c, int64_t ctx_id, int period_s, struct metric_load *ld,
-            struct fd_err *err)
+collect(struct fd_cache *c, struct fd_function_metrics *fm, void *ud, struct fd_err *err)
 {
-	sqlite3_stmt *st;
-	enum fd_status rc;
-	int src;
+	struct metric_load *ld = ud;
+	int k;
 
-	rc = cache_stmt(c,
-	                "SELECT id, function, metric, fetched_ms FROM metric_series "
-	                "WHERE ctx_id = ?1 AND period_s = ?2 ORDER BY function, metric",
-	                &st, err);
-	if (rc != FD_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, ctx_id);
-	sqlite3_bind_int(st, 2, period_s);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		add_slot(ld, st);
-	rc = src == SQLITE_DONE ? FD_OK : cache_fail(c, err);
-	sqlite3_reset(st);
-	if (ld->nslots)
-		qsort(ld->slots, ld->nslots, sizeof(*ld->slots), slot_cmp);
-	return rc;
-}
-
-static enum fd_status
-load_points(struct fd_cache *c, int64_t ctx_id, int period_s, int64_t from_s,
-            struct metric_load *ld, struct fd_err *err)
-{
-	struct slot key, *s;
-	sqlite3_stmt *st;
-	enum fd_status rc;
-	int src;
-
-	rc = cache_stmt(
-	    c,
-	    "SELECT p.series_id, p.ts, p.value FROM metric_series s JOIN metric_points p "
-	    "ON p.series_id = s.id WHERE s.ctx_id = ?1 AND s.period_s = ?2 AND "
-	    "p.ts >= ?3",
-	    &st, err);
-	if (rc != FD_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, ctx_id);
-	sqlite3_bind_int(st, 2, period_s);
-	sqlite3_bind_int64(st, 3, from_s);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		key.series_id = sqlite3_column_int64(st, 0);
-		s = bsearch(&key, ld->slots, ld->nslots, sizeof(*ld->slots), slot_cmp);
-		if (!s)
-			continue;
-		s->pts = cache_grow(s->pts, s->npts, sizeof(*s->pts));
-		s->pts[s->npts].ts = sqlite3_column_int64(st, 1);
-		s->pts[s->npts++].v = sqlite3_column_double(st, 2);
-	}
-	rc = src == SQLITE_DONE ? FD_OK : cache_fail(c, err);
-	sqlite3_reset(st);
-	return rc;
-}
-
-/* Regular series from sparse points: starts at the first point, NAN where none. */
-static void
-build_series(const struct slot *sl, int period_s, struct fd_series *out)
-{
-	int64_t first = INT64_MAX, last = INT64_MIN, idx;
-	size_t i, n;
-
-	for (i = 0; i < sl->npts; i++) {
-		first = FD_MIN(first, sl->pts[i].ts);
-		last = FD_MAX(last, sl->pts[i].ts);
-	}
-	first = FD_MAX(first, last - (int64_t)(CACHE_SERIES_MAX_POINTS - 1) * period_s);
-	n = (size_t)((last - first) / period_s + 1);
-	out->start_s = first;
-	out->period_s = period_s;
-	out->n = n;
-	out->values = fd_xreallocarray(NULL, n, sizeof(double));
-	for (i = 0; i < n; i++)
-		out->values[i] = NAN;
-	for (i = 0; i < sl->npts; i++) {
-		idx = (sl->pts[i].ts - first) / period_s;
-		if (idx >= 0 && idx < (int64_t)n)
-			out->values[idx] = sl->pts[i].v;
-	}
-}
-
-static void
-finish_load(struct metric_load *ld, int period_s)
-{
-	size_t i;
-
-	for (i = 0; i < ld->nslots; i++) {
-		struct slot *s = &ld->slots[i];
-		if (s->npts)
-			build_series(s, period_s, &ld->out[s->fn].s[s->metric]);
-		else
-			ld->out[s->fn].s[s->metric].period_s = period_s;
-		free(s->pts);
-	}
-	free(ld->slots);
-	ld->slots = NULL;
-	ld->nslots = 0;
+	(void)c;
+	(void)err;
+	for (k = 0; k < FD_M_COUNT; k++)
+		series_from(&fm->s[k], ld->from_s);
+	ld->out = cache_grow(ld->out, ld->n, sizeof(*ld->out));
+	ld->out[ld->n++] = *fm;
+	memset(fm, 0, sizeof(*fm));
+	return FD_OK;
 }
 
 static void
@@ -299,7 +658,7 @@ enum fd_status
 fd_cache_get_metrics(struct fd_cache *c, const struct fd_ctx *ctx, int period_s, int64_t from_s,
                      struct fd_function_metrics **out, size_t *n, struct fd_err *err)
 {
-	struct metric_load ld = {NULL, 0, NULL, 0};
+	struct metric_load ld = {NULL, 0, from_s};
 	int64_t ctx_id = 0;
 	enum fd_status rc;
 
@@ -312,20 +671,42 @@ fd_cache_get_metrics(struct fd_cache *c, const struct fd_ctx *ctx, int period_s,
 	if (rc == FD_OK)
 		rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
 	if (rc == FD_OK && ctx_id)
-		rc = load_series(c, ctx_id, period_s, &ld, err);
-	if (rc == FD_OK && ld.nslots)
-		rc = load_points(c, ctx_id, period_s, from_s, &ld, err);
+		rc = cache_series_each(c, ctx_id, period_s, collect, &ld, err);
 	if (rc == FD_OK)
 		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
-	finish_load(&ld, period_s);
 	if (rc != FD_OK) {
+		cache_rollback(c);
 		metrics_free(ld.out, ld.n);
 		return rc;
 	}
 	*out = ld.out;
 	*n = ld.n;
+	return FD_OK;
+}
+
+enum fd_status
+fd_cache_get_function_metrics(struct fd_cache *c, const struct fd_ctx *ctx, const char *function,
+                              int period_s, int64_t from_s, struct fd_function_metrics *out,
+                              struct fd_err *err)
+{
+	int64_t ctx_id = 0;
+	enum fd_status rc;
+	int k;
+
+	memset(out, 0, sizeof(*out));
+	if (!function || period_s <= 0)
+		return fd_err_set(err, FD_EINVAL, "cache %s: no function or bad period", c->path);
+	rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
+	if (rc == FD_OK && !ctx_id)
+		out->function = fd_xstrdup(function);
+	else if (rc == FD_OK)
+		rc = cache_series_load(c, ctx_id, function, period_s, out, err);
+	if (rc != FD_OK) {
+		fd_function_metrics_free(out);
+		return rc;
+	}
+	for (k = 0; k < FD_M_COUNT; k++)
+		series_from(&out->s[k], from_s);
 	return FD_OK;
 }
 
@@ -337,10 +718,9 @@ fd_cache_metrics_newest(struct fd_cache *c, const struct fd_ctx *ctx, int period
 
 	if (cache_ctx_id(c, ctx, 0, &ctx_id, NULL) != FD_OK || !ctx_id)
 		return 0;
-	/* One index probe per series instead of a scan of every point. */
 	if (cache_stmt(c,
-	               "SELECT max((SELECT max(ts) FROM metric_points WHERE series_id = s.id)) "
-	               "FROM metric_series s WHERE s.ctx_id = ?1 AND s.period_s = ?2",
+	               "SELECT max(last_s) FROM metric_packed WHERE ctx_id = ?1 AND "
+	               "period_s = ?2",
 	               &st, NULL) != FD_OK)
 		return 0;
 	sqlite3_bind_int64(st, 1, ctx_id);
@@ -348,4 +728,87 @@ fd_cache_metrics_newest(struct fd_cache *c, const struct fd_ctx *ctx, int period
 	if (cache_query_int(c, st, 0, &newest, NULL) != FD_OK)
 		return 0;
 	return newest;
+}
+
+/* ---- pruning (store.c's fd_cache_prune) ---- */
+
+static enum fd_status
+prune_ids(struct fd_cache *c, int64_t before_s, int64_t **ids, size_t *n, struct fd_err *err)
+{
+	sqlite3_stmt *st;
+	enum fd_status rc;
+	int src;
+
+	rc = cache_stmt(c, "SELECT id FROM metric_packed WHERE first_s < ?1", &st, err);
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, before_s);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		*ids = cache_grow(*ids, *n, sizeof(**ids));
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	rc = src == SQLITE_DONE ? FD_OK : cache_fail(c, err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Trims one row; the row goes when nothing is left. */
+static enum fd_status
+prune_row(struct fd_cache *c, int64_t id, int64_t before_s, struct fd_buf *blob,
+          struct fd_err *err)
+{
+	struct fd_function_metrics fm;
+	const char *name;
+	int64_t ctx_id = 0;
+	int period = 0, k, found;
+	sqlite3_stmt *st;
+	enum fd_status rc;
+
+	memset(&fm, 0, sizeof(fm));
+	rc = cache_stmt(c,
+	                "SELECT ctx_id, function, period_s, fetched_ms, vals FROM metric_packed "
+	                "WHERE id = ?1",
+	                &st, err);
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	if (found) {
+		ctx_id = sqlite3_column_int64(st, 0);
+		name = (const char *)sqlite3_column_text(st, 1);
+		fm.function = fd_xstrdup(name ? name : "");
+		period = sqlite3_column_int(st, 2);
+		read_row(st, 3, period, &fm);
+	}
+	sqlite3_reset(st);
+	for (k = 0; k < FD_M_COUNT; k++)
+		series_from(&fm.s[k], before_s);
+	if (found && fm.function)
+		rc = write_row(c, ctx_id, &fm, period, blob, err);
+	fd_function_metrics_free(&fm);
+	return rc;
+}
+
+enum fd_status
+cache_metrics_prune(struct fd_cache *c, int64_t before_s, struct fd_err *err)
+{
+	sqlite3_stmt *st;
+	struct fd_buf blob;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	enum fd_status rc;
+
+	rc = cache_stmt(c, "DELETE FROM metric_packed WHERE last_s < ?1", &st, err);
+	if (rc == FD_OK) {
+		sqlite3_bind_int64(st, 1, before_s);
+		rc = cache_step_done(c, st, err);
+	}
+	if (rc == FD_OK)
+		rc = prune_ids(c, before_s, &ids, &n, err);
+	fd_buf_init(&blob);
+	for (i = 0; rc == FD_OK && i < n; i++)
+		rc = prune_row(c, ids[i], before_s, &blob, err);
+	fd_buf_free(&blob);
+	free(ids);
+	return rc;
 }

@@ -130,6 +130,81 @@ static const struct cache_table *const tables[] = {
 static const char *const migrations[] = {
     NULL,
     "CREATE INDEX \"metric_series_period\" ON \"metric_series\" (\"ctx_id\", \"period_s\");",
+    /* v3: tailed log events, the incident history (cache/logstore.c) */
+    "CREATE TABLE \"log_events\" (\"ctx_id\" INTEGER NOT NULL REFERENCES \"contexts\"(\"id\") "
+    "ON DELETE CASCADE, \"group_name\" TEXT NOT NULL, \"event_id\" TEXT NOT NULL, "
+    "\"ts\" INTEGER NOT NULL, \"stream\" TEXT, \"function\" TEXT, \"request_id\" TEXT, "
+    "\"level\" INTEGER, \"message\" BLOB, "
+    "PRIMARY KEY (\"ctx_id\", \"group_name\", \"event_id\")) WITHOUT ROWID;\n"
+    "CREATE INDEX \"log_events_ts\" ON \"log_events\" (\"ctx_id\", \"ts\");",
+    /* v4: invocation records (cache/invocations.c) */
+    "CREATE TABLE \"invocations\" (\"id\" INTEGER PRIMARY KEY, \"ctx_id\" INTEGER NOT NULL "
+    "REFERENCES \"contexts\"(\"id\") ON DELETE CASCADE, \"request_id\" TEXT NOT NULL, "
+    "\"function\" TEXT NOT NULL, \"version\" TEXT, \"log_stream\" TEXT, "
+    "\"ts\" INTEGER NOT NULL, \"start_ms\" INTEGER, \"end_ms\" INTEGER, "
+    "\"init_start_ms\" INTEGER, \"start_exact\" INTEGER NOT NULL DEFAULT 0, "
+    "\"duration_ms\" REAL, \"billed_ms\" REAL, \"memory_mb\" REAL, \"max_memory_mb\" REAL, "
+    "\"init_ms\" REAL, \"restore_ms\" REAL, \"status\" TEXT NOT NULL, \"init_type\" TEXT, "
+    "\"error_type\" TEXT, \"trace_id\" TEXT, \"runtime_version\" TEXT, \"errors\" TEXT, "
+    "UNIQUE (\"ctx_id\", \"request_id\"));\n"
+    "CREATE INDEX \"invocations_ts\" ON \"invocations\" (\"ctx_id\", \"ts\");\n"
+    "CREATE INDEX \"invocations_function\" ON \"invocations\" "
+    "(\"ctx_id\", \"function\", \"ts\");",
+    /* v5: metric series packed one row per function x period (every metric in one
+     * blob) and window summaries per function (cache/metrics.c, cache/summary.c).
+     * Point rows become "T" text rows that the first read packs; metric_series and
+     * metric_points stay, empty, and their pages go back to the file system. */
+    "CREATE TABLE \"metric_packed\" (\"id\" INTEGER PRIMARY KEY, \"ctx_id\" INTEGER NOT "
+    "NULL REFERENCES \"contexts\"(\"id\") ON DELETE CASCADE, \"function\" TEXT NOT NULL, "
+    "\"period_s\" INTEGER NOT NULL, \"fetched_ms\" INTEGER NOT NULL DEFAULT 0, "
+    "\"first_s\" INTEGER NOT NULL, \"last_s\" INTEGER NOT NULL, \"vals\" BLOB NOT NULL, "
+    "UNIQUE (\"ctx_id\", \"function\", \"period_s\"));\n"
+    "CREATE INDEX \"metric_packed_last\" ON \"metric_packed\" (\"ctx_id\", \"period_s\", "
+    "\"last_s\");\n"
+    "INSERT INTO \"metric_packed\" (\"ctx_id\", \"function\", \"period_s\", \"fetched_ms\", "
+    "\"first_s\", \"last_s\", \"vals\") SELECT s.\"ctx_id\", s.\"function\", s.\"period_s\", "
+    "max(s.\"fetched_ms\"), min(p.\"ts\"), max(p.\"ts\"), CAST('T' || group_concat(s.\"metric\" "
+    "|| '@' || p.\"ts\" || '=' || printf('%!.17g', p.\"value\"), ';') AS BLOB) FROM "
+    "\"metric_series\" s JOIN \"metric_points\" p ON p.\"series_id\" = s.\"id\" GROUP BY "
+    "s.\"ctx_id\", s.\"function\", s.\"period_s\";\n"
+    "DELETE FROM \"metric_points\";\n"
+    "DELETE FROM \"metric_series\";\n"
+    "CREATE TABLE \"metric_summaries\" (\"ctx_id\" INTEGER NOT NULL REFERENCES "
+    "\"contexts\"(\"id\") ON DELETE CASCADE, \"window_s\" INTEGER NOT NULL, "
+    "\"function\" TEXT NOT NULL, \"asof_s\" INTEGER NOT NULL, \"fetched_ms\" INTEGER NOT "
+    "NULL DEFAULT 0, \"vals\" BLOB NOT NULL, PRIMARY KEY (\"ctx_id\", \"window_s\", "
+    "\"function\")) WITHOUT ROWID;\n"
+    "INSERT OR REPLACE INTO \"meta\" (\"ctx_id\", \"key\", \"value\") SELECT DISTINCT "
+    "\"ctx_id\", 'metric_summaries', 'stale' FROM \"metric_packed\";\n"
+    "PRAGMA incremental_vacuum;",
+    /* v6: execution roles, their policies, managed policy documents by ARN + version,
+     * referenced secrets' metadata (never a value) and log ingestion per group and day
+     * (cache/iam.c). */
+    "CREATE TABLE \"iam_roles\" (\"ctx_id\" INTEGER NOT NULL REFERENCES \"contexts\"(\"id\") "
+    "ON DELETE CASCADE, \"arn\" TEXT NOT NULL, \"name\" TEXT, \"path\" TEXT, "
+    "\"role_id\" TEXT, \"created\" TEXT, \"last_used\" TEXT, \"trust\" TEXT, \"error\" TEXT, "
+    "\"fetched_ms\" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (\"ctx_id\", \"arn\")) "
+    "WITHOUT ROWID;\n"
+    "CREATE TABLE \"iam_role_policies\" (\"ctx_id\" INTEGER NOT NULL REFERENCES "
+    "\"contexts\"(\"id\") ON DELETE CASCADE, \"role_arn\" TEXT NOT NULL, \"seq\" INTEGER NOT "
+    "NULL, \"kind\" TEXT NOT NULL, \"name\" TEXT, \"arn\" TEXT, \"version\" TEXT, "
+    "\"document\" TEXT, \"error\" TEXT, PRIMARY KEY (\"ctx_id\", \"role_arn\", \"seq\")) "
+    "WITHOUT ROWID;\n"
+    "CREATE TABLE \"iam_policies\" (\"ctx_id\" INTEGER NOT NULL REFERENCES \"contexts\"(\"id\") "
+    "ON DELETE CASCADE, \"arn\" TEXT NOT NULL, \"version\" TEXT NOT NULL, \"document\" TEXT "
+    "NOT NULL, \"fetched_ms\" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (\"ctx_id\", \"arn\", "
+    "\"version\")) WITHOUT ROWID;\n"
+    "CREATE TABLE \"secrets\" (\"ctx_id\" INTEGER NOT NULL REFERENCES \"contexts\"(\"id\") ON "
+    "DELETE CASCADE, \"kind\" TEXT NOT NULL, \"id\" TEXT NOT NULL, \"arn\" TEXT, \"name\" "
+    "TEXT, \"found\" INTEGER, \"rotation_enabled\" INTEGER, \"rotation_days\" INTEGER, "
+    "\"last_rotated_s\" INTEGER, \"last_changed_s\" INTEGER, \"last_accessed_s\" INTEGER, "
+    "\"created_s\" INTEGER, \"next_rotation_s\" INTEGER, \"kms_key\" TEXT, \"type\" TEXT, "
+    "\"error\" TEXT, \"fetched_ms\" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (\"ctx_id\", "
+    "\"kind\", \"id\")) WITHOUT ROWID;\n"
+    "CREATE TABLE \"log_ingest\" (\"ctx_id\" INTEGER NOT NULL REFERENCES \"contexts\"(\"id\") "
+    "ON DELETE CASCADE, \"group_name\" TEXT NOT NULL, \"day_s\" INTEGER NOT NULL, "
+    "\"bytes\" REAL NOT NULL, \"fetched_ms\" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY "
+    "(\"ctx_id\", \"group_name\", \"day_s\")) WITHOUT ROWID;",
 };
 
 static const void *scrub_env(const void *elem, void *scratch);

@@ -7,6 +7,7 @@
 #include "fleetdeck/util.h"
 #include "internal.h"
 #include "schema.h"
+#include "series.h"
 
 /* A context none of whose functions, log groups or metric series was fetched in this
  * long is dropped whole by fd_cache_prune (its children go by ON DELETE CASCADE). */
@@ -194,7 +195,7 @@ fd_cache_contexts(struct fd_cache *c, struct fd_ctx **out, size_t *n, struct fd_
 	                "SELECT profile, account, region FROM contexts c WHERE "
 	                "EXISTS (SELECT 1 FROM functions WHERE ctx_id = c.id) OR "
 	                "EXISTS (SELECT 1 FROM log_groups WHERE ctx_id = c.id) OR "
-	                "EXISTS (SELECT 1 FROM metric_series WHERE ctx_id = c.id) "
+	                "EXISTS (SELECT 1 FROM metric_packed WHERE ctx_id = c.id) "
 	                "ORDER BY profile, account, region",
 	                &st, err);
 	if (rc != FD_OK)
@@ -252,6 +253,18 @@ table_bytes(struct fd_cache *c, struct fd_cache_table_stats *out, size_t n)
 	sqlite3_reset(st);
 }
 
+/* Tables made by literal migrations rather than the generated ones, also reported. */
+static const char *const extra_tables[] = {"metric_packed", "metric_summaries"};
+
+static const char *
+stats_table_name(size_t i)
+{
+	if (i < cache_table_count())
+		return cache_table_at(i)->name;
+	i -= cache_table_count();
+	return i < FD_ARRAY_LEN(extra_tables) ? extra_tables[i] : NULL;
+}
+
 enum fd_status
 fd_cache_stats(struct fd_cache *c, struct fd_cache_table_stats *out, size_t max, size_t *n,
                long long *file_bytes, struct fd_err *err)
@@ -262,9 +275,9 @@ fd_cache_stats(struct fd_cache *c, struct fd_cache_table_stats *out, size_t max,
 	size_t i;
 
 	*n = 0;
-	for (i = 0; rc == FD_OK && i < cache_table_count() && i < max; i++) {
+	for (i = 0; rc == FD_OK && stats_table_name(i) && i < max; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
-		fd_strlcpy(out[i].name, cache_table_at(i)->name, sizeof(out[i].name));
+		fd_strlcpy(out[i].name, stats_table_name(i), sizeof(out[i].name));
 		rc = count_rows(c, out[i].name, &out[i].rows, err);
 		*n = i + 1;
 	}
@@ -282,7 +295,7 @@ fd_cache_stats(struct fd_cache *c, struct fd_cache_table_stats *out, size_t max,
 #define NEWEST(table)                                                                              \
 	"coalesce((SELECT max(fetched_ms) FROM " table " WHERE ctx_id = contexts.id), 0)"
 static const char stale_contexts_sql[] = "DELETE FROM contexts WHERE max(" NEWEST(
-    "functions") ", " NEWEST("log_groups") ", " NEWEST("metric_series") ") < ?1";
+    "functions") ", " NEWEST("log_groups") ", " NEWEST("metric_packed") ") < ?1";
 #undef NEWEST
 
 static enum fd_status
@@ -297,23 +310,22 @@ exec_bound(struct fd_cache *c, const char *sql, int64_t arg, struct fd_err *err)
 	return cache_step_done(c, st, err);
 }
 
-/* Metric points older than max_age_s go (none when max_age_s <= 0), then series left
- * without points, then every context not refreshed in CACHE_STALE_CONTEXT_S. Freed
- * pages are returned to the file system (auto_vacuum is incremental). */
+/* Metric points older than max_age_s go (none when max_age_s <= 0) with the series
+ * they empty and the summaries of functions left without series, then every context
+ * not refreshed in CACHE_STALE_CONTEXT_S. Freed pages are returned to the file system
+ * (auto_vacuum is incremental). */
 enum fd_status
 fd_cache_prune(struct fd_cache *c, int64_t now_s, int64_t max_age_s, struct fd_err *err)
 {
 	enum fd_status rc = cache_begin(c, err);
 
 	if (rc == FD_OK && max_age_s > 0)
-		rc = exec_bound(c,
-		                "DELETE FROM metric_points WHERE series_id IN "
-		                "(SELECT id FROM metric_series) AND ts < ?1",
-		                now_s - max_age_s, err);
+		rc = cache_metrics_prune(c, now_s - max_age_s, err);
 	if (rc == FD_OK)
 		rc = cache_exec(c,
-		                "DELETE FROM metric_series WHERE NOT EXISTS (SELECT 1 FROM "
-		                "metric_points p WHERE p.series_id = metric_series.id);",
+		                "DELETE FROM metric_summaries WHERE NOT EXISTS (SELECT 1 FROM "
+		                "metric_packed s WHERE s.ctx_id = metric_summaries.ctx_id AND "
+		                "s.function = metric_summaries.function);",
 		                err);
 	if (rc == FD_OK)
 		rc = exec_bound(c, stale_contexts_sql, (now_s - CACHE_STALE_CONTEXT_S) * 1000, err);

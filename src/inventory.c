@@ -1,6 +1,7 @@
 /* inventory.c - the model's refresh pipeline, driven by aws client callbacks:
  *   ListFunctions (all pages) -> cache (mark and sweep) -> GetMetricData for the
- *   window (incremental: from the newest cached point on) -> DescribeLogGroups
+ *   window (incremental: from the newest cached point on; each batch of functions is
+ *   stored and summarised as it arrives) -> DescribeLogGroups
  *   (/aws/lambda/ and custom groups) -> per-function detail (model_detail.c:
  *   asked-for functions first, resumable from a cursor in the cache).
  * One run at a time; each step marks the model dirty. A step that fails records the
@@ -18,6 +19,8 @@
 #include "model_int.h"
 
 #define LAMBDA_GROUP_PREFIX "/aws/lambda/"
+/* Functions of an answered metrics batch applied per loop step (about a millisecond). */
+#define STEP_FUNCTIONS 15
 
 static const unsigned stage_bit[] = {FD_REFRESH_LIST, FD_REFRESH_METRICS, FD_REFRESH_GROUPS,
                                      FD_REFRESH_DETAIL};
@@ -57,6 +60,8 @@ inv_op_free(struct inv_op *op)
 	for (i = 0; op->mets && i < op->nnames; i++)
 		fd_function_metrics_free(&op->mets[i]);
 	free(op->mets);
+	free(op->ready);
+	free(op->ready_n);
 	fd_log_groups_free(op->groups, op->ngroups);
 	inv_free_strv(op->prefixes, op->nprefixes);
 	fd_function_free(&op->fn);
@@ -109,11 +114,19 @@ inv_stage_done(struct fd_inventory *inv)
 
 /* ---- ListFunctions ---- */
 
+/* Each page goes to the cache as it arrives: the listing never ends in one long
+ * write of every function. */
 static void
 list_page(struct fd_function *fns, size_t n, void *ud)
 {
 	struct inv_op *op = ud;
+	struct fd_model *m = op->inv ? op->inv->m : NULL;
+	struct fd_err err;
 
+	if (m && m->cache && op->mark)
+		inv_cache_error(op->inv,
+		                fd_cache_listing_page(m->cache, &m->ctx, op->mark, fns, n, &err),
+		                &err);
 	if (op->nfns + n > op->capfns) {
 		op->capfns = FD_MAX(op->capfns * 2, op->nfns + n + 64);
 		op->fns = fd_xreallocarray(op->fns, op->capfns, sizeof(*op->fns));
@@ -138,10 +151,10 @@ list_done(enum fd_status st, const struct aws_error *e, void *ud)
 	}
 	m = inv->m;
 	if (st == FD_OK) {
-		if (m->cache)
-			inv_cache_error(
-			    inv, fd_cache_put_functions(m->cache, &m->ctx, op->fns, op->nfns, &err),
-			    &err);
+		if (m->cache && op->mark)
+			inv_cache_error(inv,
+			                fd_cache_listing_end(m->cache, &m->ctx, op->mark, &err),
+			                &err);
 		model_set_functions(m, op->fns, op->nfns);
 		op->fns = NULL;
 		op->nfns = 0;
@@ -157,7 +170,12 @@ start_list(struct fd_inventory *inv)
 {
 	struct inv_op *op = inv_op_new(inv);
 	struct lambda_list_cb cb = {list_page, list_done, op};
+	struct fd_model *m = inv->m;
+	struct fd_err err;
 
+	if (m->cache)
+		inv_cache_error(inv, fd_cache_listing_begin(m->cache, &m->ctx, &op->mark, &err),
+		                &err);
 	inv->op = op;
 	op->call = lambda_list_functions(inv->m->client, &cb);
 	return 1;
@@ -181,23 +199,9 @@ meta_int(struct fd_model *m, const char *key)
 	return r;
 }
 
-static int64_t
-newest_in_memory(const struct fd_model *m)
-{
-	int64_t newest = 0;
-	size_t i;
-
-	for (i = 0; i < m->nmets; i++) {
-		const struct fd_series *s = &m->mets[i].s[FD_M_INVOCATIONS];
-		if (s->n && s->start_s + (int64_t)(s->n - 1) * s->period_s > newest)
-			newest = s->start_s + (int64_t)(s->n - 1) * s->period_s;
-	}
-	return newest;
-}
-
 /* From the window start, or from the newest stored point when everything since the
  * window start is already stored (that point is fetched again: it may have been
- * partial). */
+ * partial). Without a cache the whole window is fetched. */
 static void
 metrics_window(struct fd_model *m, struct inv_op *op)
 {
@@ -207,9 +211,8 @@ metrics_window(struct fd_model *m, struct inv_op *op)
 
 	win_start = now - m->window_s;
 	win_start -= win_start % period;
-	newest = m->cache ? fd_cache_metrics_newest(m->cache, &m->ctx, period)
-	                  : (m->mets_period_s == period ? newest_in_memory(m) : 0);
-	covered = m->cache ? meta_int(m, key) : (newest ? win_start : 0);
+	newest = m->cache ? fd_cache_metrics_newest(m->cache, &m->ctx, period) : 0;
+	covered = m->cache ? meta_int(m, key) : 0;
 	free(key);
 	op->w.period_s = period;
 	op->w.end_s = now - now % period + period;
@@ -221,45 +224,114 @@ metrics_window(struct fd_model *m, struct inv_op *op)
 	}
 }
 
+/* Until a fetch completes, what is stored may cover part of the functions only: the
+ * next refresh then fetches the whole window again. */
 static void
-metrics_store(struct fd_inventory *inv, struct inv_op *op)
+metrics_set_covered(struct fd_inventory *inv, int period_s, int64_t from_s)
 {
 	struct fd_model *m = inv->m;
 	struct fd_err err;
 	char *key, val[32];
 
-	if (m->cache) {
-		inv_cache_error(
-		    inv, fd_cache_put_metrics(m->cache, &m->ctx, op->mets, op->nnames, &err), &err);
-		key = meta_key_covered(op->w.period_s);
-		snprintf(val, sizeof(val), "%lld", (long long)op->covered_from);
-		inv_cache_error(inv, fd_cache_meta_set(m->cache, &m->ctx, key, val, &err), &err);
-		free(key);
+	if (!m->cache)
+		return;
+	key = meta_key_covered(period_s);
+	snprintf(val, sizeof(val), "%lld", (long long)from_s);
+	inv_cache_error(inv, fd_cache_meta_set(m->cache, &m->ctx, key, val, &err), &err);
+	free(key);
+}
+
+/* One batch of functions has its answers: queued, applied by inventory_step (the loop
+ * wakes at once for it). A cancelled refresh starts no further batch. */
+static int
+metrics_batch(size_t first, size_t n, void *ud)
+{
+	struct inv_op *op = ud;
+	size_t i;
+
+	if (!op->inv) {
+		for (i = first; i < first + n; i++)
+			fd_function_metrics_free(&op->mets[i]);
+		return 1;
 	}
-	if (model_period_for(m->window_s) == op->w.period_s)
-		model_merge_metrics(m, op->mets, op->nnames, op->w.period_s);
+	op->ready = fd_xreallocarray(op->ready, op->nready + 1, sizeof(*op->ready));
+	op->ready_n = fd_xreallocarray(op->ready_n, op->nready + 1, sizeof(*op->ready_n));
+	op->ready[op->nready] = first;
+	op->ready_n[op->nready++] = n;
+	aws_client_wakeup(op->inv->m->client);
+	return 0;
+}
+
+/* The cache merges the batch and rewrites its summaries; the rows take those. */
+static void
+metrics_apply(struct fd_inventory *inv, struct inv_op *op, size_t first, size_t n)
+{
+	struct fd_model *m = inv->m;
+	struct fd_err err;
+
+	if (m->cache)
+		inv_cache_error(
+		    inv, fd_cache_put_metrics(m->cache, &m->ctx, op->mets + first, n, &err), &err);
+	model_merge_metrics(m, op->mets + first, n, op->w.period_s);
+}
+
+/* Every batch applied and the fetch over: the stage ends. */
+static void
+metrics_finish(struct fd_inventory *inv, struct inv_op *op)
+{
+	if (op->fetch_st == FD_OK) {
+		if (op->has_fetch_err && op->fetch_err.status != FD_OK)
+			inv_record_error(inv, op->fetch_err.status,
+			                 &op->fetch_err); /* some series failed; the rest is kept */
+		metrics_set_covered(inv, op->w.period_s, op->covered_from);
+	} else {
+		inv_record_error(inv, op->fetch_st, op->has_fetch_err ? &op->fetch_err : NULL);
+	}
+	inv_op_free(op);
+	inv_stage_done(inv);
 }
 
 static void
 metrics_done(enum fd_status st, const struct aws_error *e, void *ud)
 {
 	struct inv_op *op = ud;
-	struct fd_inventory *inv = op->inv;
 
-	if (!inv) {
+	if (!op->inv) {
 		inv_op_free(op);
 		return;
 	}
-	if (st == FD_OK) {
-		if (e && e->status != FD_OK)
-			inv_record_error(inv, e->status,
-			                 e); /* some series failed; the rest is kept */
-		metrics_store(inv, op);
-	} else {
-		inv_record_error(inv, st, e);
+	op->fetched = 1;
+	op->fetch_st = st;
+	op->has_fetch_err = e != NULL;
+	if (e)
+		op->fetch_err = *e;
+	if (op->iready == op->nready)
+		metrics_finish(op->inv, op);
+	else
+		aws_client_wakeup(op->inv->m->client);
+}
+
+int
+inventory_step(struct fd_model *m)
+{
+	struct fd_inventory *inv = m->inv;
+	struct inv_op *op = inv && inv->stage == STAGE_METRICS ? inv->op : NULL;
+	size_t n;
+
+	if (!op || op->iready == op->nready)
+		return 0;
+	n = FD_MIN((size_t)STEP_FUNCTIONS, op->ready_n[op->iready] - op->ready_done);
+	metrics_apply(inv, op, op->ready[op->iready] + op->ready_done, n);
+	op->ready_done += n;
+	if (op->ready_done == op->ready_n[op->iready]) {
+		op->iready++;
+		op->ready_done = 0;
 	}
-	inv_op_free(op);
-	inv_stage_done(inv);
+	if (op->iready < op->nready)
+		aws_client_wakeup(m->client);
+	else if (op->fetched)
+		metrics_finish(inv, op);
+	return 1;
 }
 
 static int
@@ -279,11 +351,15 @@ start_metrics(struct fd_inventory *inv)
 	for (i = 0; i < m->nfns; i++)
 		op->names[i] = fd_xstrdup(m->fns[i].name ? m->fns[i].name : "");
 	metrics_window(m, op);
+	metrics_set_covered(inv, op->w.period_s, 0);
 	cb.done = metrics_done;
+	cb.batch = metrics_batch;
 	cb.ud = op;
 	inv->op = op;
-	op->call = cw_fetch_functions(m->client, (const char *const *)op->names, op->nnames, &op->w,
-	                              op->mets, &cb);
+	/* The op may be done (and freed) before this returns: its call id is not kept, a
+	 * cancelled refresh orphans it instead (cancel_ops). */
+	(void)cw_fetch_functions(m->client, (const char *const *)op->names, op->nnames, &op->w,
+	                         op->mets, &cb);
 	return 1;
 }
 
@@ -489,6 +565,8 @@ cancel_ops(struct fd_inventory *inv)
 	if (inv->op && (inv->stage == STAGE_LIST || inv->stage == STAGE_GROUPS)) {
 		aws_call_cancel(c, inv->op->call);
 		inv_op_free(inv->op);
+	} else if (inv->op && inv->stage == STAGE_METRICS && inv->op->fetched) {
+		inv_op_free(inv->op); /* only its queued batches were left */
 	} else if (inv->op) {
 		inv->op->inv = NULL;
 	}

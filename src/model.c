@@ -1,7 +1,8 @@
-/* model.c - the fleet model's records for one context: functions, metric series and
- * log groups, loaded from the cache at once (instant start) and replaced or merged
- * as the refresh pipeline (inventory.c) brings fresher data. Rows, filter and sort
- * live in model_rows.c. */
+/* model.c - the fleet model's records for one context: functions, metric summaries
+ * of the window and log groups, loaded from the cache at once (instant start) and
+ * replaced or merged as the refresh pipeline (inventory.c) brings fresher data. Full
+ * metric series stay in the cache: only the function on screen has its own read
+ * (model_focus). Rows, filter and sort live in model_rows.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,23 +28,13 @@ fd_model_new(struct aws_client *client, struct fd_cache *cache, const struct fd_
 	m->unreserved_limit = -1;
 	m->account_conc_max = NAN;
 	m->window_s = DEFAULT_WINDOW_S;
-	m->mets_period_s = model_period_for(m->window_s);
+	m->focus_fn = SIZE_MAX;
 	m->sort_col = FD_FC_NAME;
 	m->need_summary = 1;
 	m->need_view = 1;
 	m->st.offline = client == NULL;
 	*out = m;
 	return FD_OK;
-}
-
-static void
-metrics_free_all(struct fd_function_metrics *mets, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		fd_function_metrics_free(&mets[i]);
-	free(mets);
 }
 
 static void
@@ -71,21 +62,24 @@ fd_model_free(struct fd_model *m)
 	inventory_free(m);
 	model_rows_free(m);
 	fd_functions_free(m->fns, m->nfns);
-	metrics_free_all(m->mets, m->nmets);
+	fd_summaries_free(m->sums, m->nsums);
+	fd_function_metrics_free(&m->focus);
 	fd_log_groups_free(m->groups, m->ngroups);
 	mutes_free(m);
+	fd_iam_state_free(m->iam);
 	free(m);
 }
 
 int
 model_period_for(int window_s)
 {
-	return window_s > 3 * 3600 ? 300 : 60;
+	return fd_summary_period(window_s);
 }
 
 void
 model_changed(struct fd_model *m)
 {
+	fd_function_metrics_free(&m->focus);
 	m->need_summary = 1;
 	m->need_view = 1;
 	m->dirty = 1;
@@ -107,9 +101,9 @@ cmp_fn_name(const void *a, const void *b)
 }
 
 static int
-cmp_met_name(const void *a, const void *b)
+cmp_sum_name(const void *a, const void *b)
 {
-	const struct fd_function_metrics *x = a, *y = b;
+	const struct fd_metric_summary *x = a, *y = b;
 
 	return strcmp(x->function ? x->function : "", y->function ? y->function : "");
 }
@@ -134,16 +128,37 @@ model_find_function(struct fd_model *m, const char *name)
 	return bsearch(&key, m->fns, m->nfns, sizeof(*m->fns), cmp_fn_name);
 }
 
-const struct fd_function_metrics *
-model_find_metrics(const struct fd_model *m, const char *name)
+const struct fd_metric_summary *
+model_find_summary(const struct fd_model *m, const char *name)
 {
-	struct fd_function_metrics key;
+	struct fd_metric_summary key;
 
-	if (!name || !m->nmets)
+	if (!name || !m->nsums)
 		return NULL;
 	memset(&key, 0, sizeof(key));
 	key.function = (char *)(uintptr_t)name;
-	return bsearch(&key, m->mets, m->nmets, sizeof(*m->mets), cmp_met_name);
+	return bsearch(&key, m->sums, m->nsums, sizeof(*m->sums), cmp_sum_name);
+}
+
+/* The focus is read again after any change (model_changed drops it). */
+const struct fd_function_metrics *
+model_focus(struct fd_model *m, const char *name)
+{
+	int period = model_period_for(m->window_s);
+	int64_t from = (int64_t)fd_wall_now() - m->window_s;
+	struct fd_err err;
+
+	if (!m->cache || !name)
+		return NULL;
+	if (m->focus.function && strcmp(m->focus.function, name) == 0)
+		return &m->focus;
+	fd_function_metrics_free(&m->focus);
+	if (fd_cache_get_function_metrics(m->cache, &m->ctx, name, period, from - from % period,
+	                                  &m->focus, &err) != FD_OK) {
+		model_set_error(m, err.msg);
+		return NULL;
+	}
+	return &m->focus;
 }
 
 const struct fd_function *
@@ -222,60 +237,71 @@ struct fd_function *
 model_apply_detail(struct fd_model *m, struct fd_function *src)
 {
 	struct fd_function *dst = model_find_function(m, src->name);
+	const char *name;
 
 	if (dst) {
 		swap_detail(dst, src);
-		model_changed(m);
+		name = dst->name;
+		model_rows_update(m, &name, 1, 1);
 	}
 	fd_function_free(src);
 	return dst;
 }
 
-static size_t
-max_points_for(int period_s)
+/* Room for n more summaries. */
+static void
+sums_reserve(struct fd_model *m, size_t n)
 {
-	return (size_t)((period_s >= 300 ? 86400 : 3 * 3600) / period_s) + 2;
+	if (m->nsums + n <= m->cap_sums)
+		return;
+	m->cap_sums = FD_MAX(m->cap_sums * 2, m->nsums + n + 64);
+	m->sums = fd_xreallocarray(m->sums, m->cap_sums, sizeof(*m->sums));
 }
 
-/* Merges freshly fetched series into those held (same period); functions seen for
- * the first time are moved in. fresh's contents are consumed. */
+/* The summary of fm for the window: the cache's (which merged fm into what it had),
+ * or, without a cache, fm's own. Replaces or adds the model's; returns 1 when added. */
+static int
+take_summary(struct fd_model *m, const struct fd_function_metrics *fm)
+{
+	struct fd_metric_summary s, *have;
+	struct fd_err err;
+
+	if (!m->cache || fd_cache_get_summary(m->cache, &m->ctx, m->window_s, fm->function, &s,
+	                                      &err) != FD_OK) {
+		fd_summary_compute(fm, m->window_s, (int64_t)fd_wall_now(), &s);
+		s.function = fd_xstrdup(fm->function);
+	}
+	have = (struct fd_metric_summary *)model_find_summary(m, fm->function);
+	if (have) {
+		free(have->function);
+		*have = s;
+		return 0;
+	}
+	sums_reserve(m, 1);
+	m->sums[m->nsums++] = s;
+	return 1;
+}
+
 void
 model_merge_metrics(struct fd_model *m, struct fd_function_metrics *fresh, size_t n, int period_s)
 {
-	size_t i, k, add = 0, maxp = max_points_for(period_s);
+	int added = 0, feeds = period_s == model_period_for(m->window_s);
+	size_t i;
 
-	if (period_s != m->mets_period_s) {
-		metrics_free_all(m->mets, m->nmets);
-		m->mets = NULL;
-		m->nmets = 0;
-		m->mets_period_s = period_s;
-	}
-	for (i = 0; i < n; i++) {
-		struct fd_function_metrics *have;
-		if (!fresh[i].function) {
-			fd_function_metrics_free(&fresh[i]);
-			continue;
-		}
-		have = (struct fd_function_metrics *)model_find_metrics(m, fresh[i].function);
-		if (!have)
-			continue;
-		for (k = 0; k < FD_M_COUNT; k++)
-			fd_series_merge(&have->s[k], &fresh[i].s[k], maxp);
-		have->fetched_ms = fresh[i].fetched_ms;
-		fd_function_metrics_free(&fresh[i]);
-		fresh[i].function = NULL;
+	for (i = 0; feeds && i < n; i++)
+		if (fresh[i].function)
+			added |= take_summary(m, &fresh[i]);
+	if (added && m->nsums > 1)
+		qsort(m->sums, m->nsums, sizeof(*m->sums), cmp_sum_name);
+	if (feeds) {
+		const char **names = fd_xcalloc(n + 1, sizeof(*names));
+		for (i = 0; i < n; i++)
+			names[i] = fresh[i].function;
+		model_rows_update(m, names, n, 0);
+		free(names);
 	}
 	for (i = 0; i < n; i++)
-		add += fresh[i].function != NULL;
-	m->mets = fd_xreallocarray(m->mets, m->nmets + add + 1, sizeof(*m->mets));
-	for (i = 0; i < n; i++) {
-		if (!fresh[i].function)
-			continue;
-		m->mets[m->nmets++] = fresh[i];
-		memset(&fresh[i], 0, sizeof(fresh[i]));
-	}
-	qsort(m->mets, m->nmets, sizeof(*m->mets), cmp_met_name);
-	model_changed(m);
+		fd_function_metrics_free(&fresh[i]);
 }
 
 void
@@ -326,24 +352,23 @@ meta_ll(struct fd_model *m, const char *key)
 	return r;
 }
 
+/* The summaries of the window (no cache: none until the next refresh). */
 static enum fd_status
-load_cached_metrics(struct fd_model *m, struct fd_err *err)
+load_summaries(struct fd_model *m, struct fd_err *err)
 {
-	struct fd_function_metrics *mets = NULL;
+	struct fd_metric_summary *sums = NULL;
 	size_t n = 0;
-	int period = model_period_for(m->window_s);
-	int64_t from = (int64_t)fd_wall_now() - m->window_s;
-	enum fd_status st;
+	enum fd_status st = FD_OK;
 
-	st = fd_cache_get_metrics(m->cache, &m->ctx, period, from - from % period, &mets, &n, err);
+	if (m->cache)
+		st = fd_cache_get_summaries(m->cache, &m->ctx, m->window_s, &sums, &n, err);
 	if (st != FD_OK)
 		return st;
-	metrics_free_all(m->mets, m->nmets);
-	if (n > 1)
-		qsort(mets, n, sizeof(*mets), cmp_met_name);
-	m->mets = mets;
-	m->nmets = n;
-	m->mets_period_s = period;
+	if (n)
+		sums = fd_xreallocarray(sums, n, sizeof(*sums)); /* the loader's spare half */
+	fd_summaries_free(m->sums, m->nsums);
+	m->sums = sums;
+	m->nsums = m->cap_sums = n;
 	model_changed(m);
 	return FD_OK;
 }
@@ -363,7 +388,7 @@ fd_model_load_cache(struct fd_model *m, struct fd_err *err)
 	if (st != FD_OK)
 		return st;
 	model_set_functions(m, fns, n);
-	st = load_cached_metrics(m, err);
+	st = load_summaries(m, err);
 	if (st != FD_OK)
 		return st;
 	st = fd_cache_get_log_groups(m->cache, &m->ctx, &groups, &ng, err);
@@ -379,7 +404,10 @@ fd_model_load_cache(struct fd_model *m, struct fd_err *err)
 int
 fd_model_take_dirty(struct fd_model *m)
 {
-	int d = m->dirty;
+	int d;
+
+	(void)inventory_step(m);
+	d = m->dirty;
 
 	m->dirty = 0;
 	return d;
@@ -399,7 +427,7 @@ fd_model_set_window(struct fd_model *m, int window_s)
 	if (window_s <= 0 || window_s > 86400 || window_s == m->window_s)
 		return;
 	m->window_s = window_s;
-	if (m->cache && load_cached_metrics(m, &err) != FD_OK)
+	if (load_summaries(m, &err) != FD_OK)
 		model_set_error(m, err.msg);
 	model_changed(m);
 }

@@ -208,9 +208,11 @@ build_queue(struct fd_inventory *inv)
 
 	model_ensure_summary(m);
 	inv->queue = fd_xcalloc(m->nfns + 1, sizeof(*inv->queue));
-	for (i = 0; i < m->nfns; i++)
-		if (hot_score(&m->base[i]) > 0 && !detail_fresh(inv, &m->fns[i]))
-			hot[nhot++] = (struct hot_fn){hot_score(&m->base[i]), m->fns[i].name};
+	for (i = 0; i < m->nfns; i++) {
+		double score = hot_score(model_row_at(m, i));
+		if (score > 0 && !detail_fresh(inv, &m->fns[i]))
+			hot[nhot++] = (struct hot_fn){score, m->fns[i].name};
+	}
 	qsort(hot, nhot, sizeof(*hot), cmp_hot);
 	for (i = 0; i < nhot; i++)
 		inv->queue[inv->nqueue++] = fd_xstrdup(hot[i].name);
@@ -219,7 +221,8 @@ build_queue(struct fd_inventory *inv)
 		start++;
 	for (i = 0; i < m->nfns; i++) {
 		const struct fd_function *fn = &m->fns[(start + i) % m->nfns];
-		if (!detail_fresh(inv, fn) && !(hot_score(&m->base[fn - m->fns]) > 0))
+		size_t at = (size_t)(fn - m->fns);
+		if (!detail_fresh(inv, fn) && !(hot_score(model_row_at(m, at)) > 0))
 			inv->queue[inv->nqueue++] = fd_xstrdup(fn->name);
 	}
 	free(cursor);

@@ -8,6 +8,7 @@
 #include <pcre2.h>
 
 #include "fleetdeck/cwmetrics.h"
+#include "fleetdeck/iam.h"
 #include "fleetdeck/model.h"
 
 #define MODEL_MUTE_MAX 16
@@ -27,9 +28,8 @@ struct fd_model {
 	/* records, each array sorted by name (strcmp) */
 	struct fd_function *fns;
 	size_t nfns;
-	struct fd_function_metrics *mets;
-	size_t nmets;
-	int mets_period_s;
+	struct fd_metric_summary *sums; /* of window_s: what the rows show */
+	size_t nsums, cap_sums;
 	struct fd_log_group *groups;
 	size_t ngroups;
 	long long concurrency_limit; /* -1 unknown */
@@ -41,16 +41,19 @@ struct fd_model {
 
 	/* derived, rebuilt only when data, window, filter or sort change; arrays keep
 	 * their capacity between rebuilds */
-	struct fd_fn_row *base; /* one per function, in fns order */
-	size_t cap_base;
-	struct fd_fn_row *view; /* filtered and sorted copy */
-	size_t nview, cap_view;
+	struct fd_fn_row *rows; /* one per function: the view (filtered, sorted) first,
+	                         * then the rows the filter hides */
+	size_t nview, cap_rows;
+	uint32_t *pos;          /* fns index -> rows index */
 	uint32_t *order, *scratch;
-	size_t cap_order;
 	struct fd_risk *risks;
 	size_t nrisks, cap_risks;
 	struct fd_totals totals;
 	int need_summary, need_view;
+	/* one function's full series (the function view's charts), read from the cache
+	 * when its row is asked for; focus_fn is the fns index whose row points at it */
+	struct fd_function_metrics focus;
+	size_t focus_fn;
 
 	int window_s;
 	char *filter;
@@ -62,12 +65,15 @@ struct fd_model {
 	struct fd_model_status st;
 	int dirty;
 	struct fd_inventory *inv;
+	struct fd_iam_state *iam; /* roles and secrets for the risk checks (src/iam_model.c) */
 };
 
 /* model.c: record updates used by the refresh pipeline. Each takes ownership of what
  * it is given and marks the model changed. */
 void model_changed(struct fd_model *m);
 void model_set_functions(struct fd_model *m, struct fd_function *fns, size_t n);
+/* Fresh series (already stored in the cache, which summarised them): the rows take
+ * the new summaries when period_s feeds the window. fresh's contents are freed. */
 void model_merge_metrics(struct fd_model *m, struct fd_function_metrics *fresh, size_t n,
                          int period_s);
 void model_set_groups(struct fd_model *m, struct fd_log_group *groups, size_t n);
@@ -77,12 +83,19 @@ void model_group_clear(struct fd_log_group *g);
  * that function, or NULL when it is no longer listed. src is freed either way. */
 struct fd_function *model_apply_detail(struct fd_model *m, struct fd_function *src);
 struct fd_function *model_find_function(struct fd_model *m, const char *name);
-const struct fd_function_metrics *model_find_metrics(const struct fd_model *m, const char *name);
+const struct fd_metric_summary *model_find_summary(const struct fd_model *m, const char *name);
+/* The cached series of one function for the window (NULL without a cache). */
+const struct fd_function_metrics *model_focus(struct fd_model *m, const char *name);
 int model_period_for(int window_s);
 void model_set_error(struct fd_model *m, const char *msg);
 
 /* model_rows.c */
 void model_ensure_summary(struct fd_model *m);
+/* The row of m->fns[i] (after model_ensure_summary). */
+struct fd_fn_row *model_row_at(struct fd_model *m, size_t i);
+/* The rows of the named functions after their summaries (or, with detail, their
+ * detail records) changed. */
+void model_rows_update(struct fd_model *m, const char *const *changed, size_t n, int detail);
 void model_rows_free(struct fd_model *m);
 
 /* The refresh pipeline (inventory.c; detail queue in model_detail.c). */
@@ -101,12 +114,19 @@ struct inv_op {
 	/* list */
 	struct fd_function *fns;
 	size_t nfns, capfns;
+	int64_t mark;            /* the listing's mark in the cache (0: not written) */
 	/* metrics */
 	char **names;
 	struct fd_function_metrics *mets;
 	size_t nnames;
 	struct cw_window w;
 	int64_t covered_from;
+	size_t *ready, *ready_n; /* answered batches not yet applied: first, count */
+	size_t nready, iready, ready_done; /* ready_done: of batch iready, applied */
+	int fetched;             /* the fetch ended (with fetch_st, fetch_err) */
+	enum fd_status fetch_st;
+	struct aws_error fetch_err;
+	int has_fetch_err;
 	/* groups */
 	struct fd_log_group *groups;
 	size_t ngroups, capgroups;
@@ -141,6 +161,10 @@ void inv_free_strv(char **v, size_t n);
 void inv_record_error(struct fd_inventory *inv, enum fd_status st, const struct aws_error *e);
 void inv_cache_error(struct fd_inventory *inv, enum fd_status st, const struct fd_err *err);
 void inv_stage_done(struct fd_inventory *inv);
+/* Applies a few functions of an answered batch of metrics (cache, then rows); returns
+ * 1 when it did something. The answers are queued by their callbacks and applied a
+ * step at a time, so a burst of them never holds the loop up (inventory.c). */
+int inventory_step(struct fd_model *m);
 /* model_detail.c: returns 1 while loads run (the stage ends from their callbacks). */
 int inv_start_detail(struct fd_inventory *inv);
 

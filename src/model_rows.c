@@ -1,13 +1,9 @@
-/* model_rows.c - the function table: one summary row per function over the window,
- * the risks, the totals, and the filtered, sorted view. Work is done only when data,
- * window, filter or sort changed (need_summary / need_view); the arrays keep their
- * capacity, so a redraw costs nothing and a refresh reallocates nothing.
- *
- * Percentiles over the window: CloudWatch gives one p50/p99 per period and they do
- * not combine exactly. A row shows the invocation-weighted mean of the per-period
- * values (the plain mean when no period has invocations). It tracks the typical
- * latency of the window; the worst period is what Duration max and the
- * timeouts-observed / timeout-too-long checks look at. */
+/* model_rows.c - the function table: one row per function from its metric summary
+ * over the window (cache/summary.c computes them when metrics are written; the
+ * percentile columns are invocation-weighted means of the per-period values, see
+ * there), the risks, the totals, and the filtered, sorted view. Work is done only
+ * when data, window, filter or sort changed (need_summary / need_view); the arrays
+ * keep their capacity, so a redraw costs nothing and a refresh reallocates nothing. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,156 +43,62 @@ fd_fn_col_find(const char *name)
 	return -1;
 }
 
-struct span {
-	int64_t from_s, to_s;
-};
-
-struct series_stats {
-	double sum, max;
-	size_t count;
-};
-
-static double
-series_value_at(const struct fd_series *s, int64_t t)
-{
-	int64_t i;
-
-	if (!s->values || s->period_s <= 0 || t < s->start_s)
-		return NAN;
-	i = (t - s->start_s) / s->period_s;
-	return i < (int64_t)s->n ? s->values[i] : NAN;
-}
-
-/* Indexes [lo, hi) of the points that start inside the span. */
-static void
-index_range(const struct fd_series *s, struct span w, size_t *lo, size_t *hi)
-{
-	int64_t p = s->period_s, a, b;
-
-	*lo = *hi = 0;
-	if (!s->values || p <= 0 || !s->n)
-		return;
-	a = w.from_s - s->start_s;
-	b = w.to_s - s->start_s;
-	a = a <= 0 ? 0 : (a + p - 1) / p;
-	b = b <= 0 ? 0 : (b + p - 1) / p;
-	*lo = (size_t)FD_MIN(a, (int64_t)s->n);
-	*hi = (size_t)FD_MIN(b, (int64_t)s->n);
-}
-
-static struct series_stats
-series_stats(const struct fd_series *s, struct span w)
-{
-	struct series_stats r = {0.0, NAN, 0};
-	size_t i, lo, hi;
-
-	index_range(s, w, &lo, &hi);
-	for (i = lo; i < hi; i++) {
-		double v = s->values[i];
-		if (isnan(v))
-			continue;
-		r.sum += v;
-		if (!r.count++ || v > r.max)
-			r.max = v;
-	}
-	return r;
-}
-
-/* Index offset from a series to the invocations series, -1 when not aligned. */
-static int64_t
-aligned_offset(const struct fd_series *p, const struct fd_series *inv)
-{
-	if (!inv->values || inv->period_s != p->period_s || p->start_s < inv->start_s ||
-	    (p->start_s - inv->start_s) % p->period_s != 0)
-		return -1;
-	return (p->start_s - inv->start_s) / p->period_s;
-}
-
-/* Invocation-weighted mean of per-period percentiles (see the top of the file). */
-static double
-weighted_percentile(const struct fd_function_metrics *mt, enum fd_metric pm, struct span w)
-{
-	const struct fd_series *p = &mt->s[pm], *inv = &mt->s[FD_M_INVOCATIONS];
-	double wsum = 0, acc = 0, plain = 0;
-	int64_t off = aligned_offset(p, inv);
-	size_t i, lo, hi, np = 0;
-
-	index_range(p, w, &lo, &hi);
-	for (i = lo; i < hi; i++) {
-		double v = p->values[i], n;
-		if (isnan(v))
-			continue;
-		plain += v;
-		np++;
-		if (off >= 0)
-			n = (size_t)off + i < inv->n ? inv->values[(size_t)off + i] : NAN;
-		else
-			n = series_value_at(inv, p->start_s + (int64_t)i * p->period_s);
-		if (!isnan(n) && n > 0) {
-			acc += v * n;
-			wsum += n;
-		}
-	}
-	if (wsum > 0)
-		return acc / wsum;
-	return np ? plain / (double)np : NAN;
-}
-
-static double
-stat_sum(const struct fd_function_metrics *mt, enum fd_metric k, struct span w)
-{
-	struct series_stats st = series_stats(&mt->s[k], w);
-
-	return st.count ? st.sum : NAN;
-}
-
-static void
-fill_spark(struct fd_fn_row *r, const struct fd_series *s, struct span w)
-{
-	double width = (double)(w.to_s - w.from_s) / FD_SPARK_POINTS;
-	size_t i, lo, hi;
-
-	for (i = 0; i < FD_SPARK_POINTS; i++)
-		r->spark[i] = NAN;
-	index_range(s, w, &lo, &hi);
-	for (i = lo; i < hi; i++) {
-		int64_t t = s->start_s + (int64_t)i * s->period_s;
-		size_t b;
-		if (isnan(s->values[i]))
-			continue;
-		b = (size_t)((double)(t - w.from_s) / width);
-		if (b >= FD_SPARK_POINTS)
-			b = FD_SPARK_POINTS - 1;
-		r->spark[b] = isnan(r->spark[b]) ? s->values[i] : r->spark[b] + s->values[i];
-	}
-}
+_Static_assert(FD_SPARK_POINTS == FD_SUMMARY_SPARK, "sparkline buckets differ");
 
 static void
 summarise_row(struct fd_fn_row *r, const struct fd_function *fn,
-              const struct fd_function_metrics *mt, struct span w)
+              const struct fd_metric_summary *sum)
 {
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	r->fn = fn;
-	r->metrics = mt;
 	r->worst = FD_SEV_INFO;
 	r->invocations = r->errors = r->error_pct = r->throttles = NAN;
 	r->p50 = r->p99 = r->max_ms = r->concurrency = NAN;
 	for (i = 0; i < FD_SPARK_POINTS; i++)
 		r->spark[i] = NAN;
-	if (!mt)
+	if (!sum)
 		return;
-	r->invocations = stat_sum(mt, FD_M_INVOCATIONS, w);
-	r->errors = stat_sum(mt, FD_M_ERRORS, w);
-	r->throttles = stat_sum(mt, FD_M_THROTTLES, w);
+	r->invocations = sum->val[FD_M_INVOCATIONS];
+	r->errors = sum->val[FD_M_ERRORS];
+	r->throttles = sum->val[FD_M_THROTTLES];
 	if (!isnan(r->invocations) && r->invocations > 0)
 		r->error_pct = (isnan(r->errors) ? 0.0 : r->errors) * 100.0 / r->invocations;
-	r->p50 = weighted_percentile(mt, FD_M_DURATION_P50, w);
-	r->p99 = weighted_percentile(mt, FD_M_DURATION_P99, w);
-	r->max_ms = series_stats(&mt->s[FD_M_DURATION_MAX], w).max;
-	r->concurrency = series_stats(&mt->s[FD_M_CONCURRENCY], w).max;
-	fill_spark(r, &mt->s[FD_M_INVOCATIONS], w);
+	r->p50 = sum->val[FD_M_DURATION_P50];
+	r->p99 = sum->val[FD_M_DURATION_P99];
+	r->max_ms = sum->val[FD_M_DURATION_MAX];
+	r->concurrency = sum->val[FD_M_CONCURRENCY];
+	memcpy(r->spark, sum->spark, sizeof(r->spark));
+}
+
+/* What the risk checks read of a function's metrics (window totals of Sum metrics,
+ * the worst period of the others) as one point per metric at at_s, inside the window
+ * the checks look at. vals holds the points. */
+struct risk_metrics {
+	struct fd_function_metrics fm;
+	double vals[FD_M_COUNT];
+};
+
+static const struct fd_function_metrics *
+risk_metrics(const struct fd_metric_summary *sum, int64_t at_s, struct risk_metrics *out)
+{
+	int k;
+
+	memset(out, 0, sizeof(*out));
+	if (!sum)
+		return NULL;
+	for (k = 0; k < FD_M_COUNT; k++) {
+		int is_sum = strcmp(fd_metric_info((enum fd_metric)k)->stat, "Sum") == 0;
+		out->vals[k] = is_sum ? sum->val[k] : sum->peak[k];
+		if (isnan(out->vals[k]))
+			continue;
+		out->fm.s[k].start_s = at_s;
+		out->fm.s[k].period_s = 60;
+		out->fm.s[k].n = 1;
+		out->fm.s[k].values = &out->vals[k];
+	}
+	return &out->fm;
 }
 
 static const char *const *
@@ -227,19 +129,22 @@ group_of(struct fd_model *m, const struct fd_function *fn)
 /* Risks of one function, appended to m->risks (grown geometrically: thousands of
  * functions may each add one). */
 static void
-eval_row_risks(struct fd_model *m, struct fd_fn_row *r, struct span w)
+eval_row_risks(struct fd_model *m, struct fd_fn_row *r, const struct fd_metric_summary *sum,
+               int64_t now_s)
 {
 	struct fd_risk_input in;
+	struct risk_metrics rm;
 	struct fd_risk *found = NULL;
 	size_t n = 0, i;
 
 	memset(&in, 0, sizeof(in));
 	in.fn = r->fn;
-	in.metrics = r->metrics;
+	in.metrics = risk_metrics(sum, now_s - 1, &rm);
 	in.log_group = group_of(m, r->fn);
-	in.now_s = w.to_s;
+	in.now_s = now_s;
 	in.window_s = m->window_s;
 	in.muted = muted_for(m, r->fn->name);
+	in.iam = fd_iam_model_facts(m, r->fn);
 	fd_risks_eval(&in, &found, &n);
 	if (!n)
 		return;
@@ -288,9 +193,9 @@ compute_totals(struct fd_model *m)
 	t->concurrency_limit = m->concurrency_limit;
 	t->unreserved_limit = m->unreserved_limit;
 	for (i = 0; i < m->nfns; i++) {
-		add_total(&t->invocations, m->base[i].invocations);
-		add_total(&t->errors, m->base[i].errors);
-		add_total(&t->throttles, m->base[i].throttles);
+		add_total(&t->invocations, m->rows[i].invocations);
+		add_total(&t->errors, m->rows[i].errors);
+		add_total(&t->throttles, m->rows[i].throttles);
 	}
 	for (i = 0; i < m->nrisks; i++)
 		if ((unsigned)m->risks[i].severity < FD_SEV_COUNT)
@@ -322,45 +227,145 @@ clear_risks(struct fd_model *m)
 	m->nrisks = 0;
 }
 
-/* Rows and risks for every function; metrics joined by name (both arrays sorted). */
+/* Rows and risks for every function; summaries joined by name (both arrays sorted). */
 void
 model_ensure_summary(struct fd_model *m)
 {
-	struct span w;
+	int64_t now_s = (int64_t)fd_wall_now();
 	size_t i, j = 0;
 
 	if (!m->need_summary)
 		return;
-	w.to_s = (int64_t)fd_wall_now();
-	w.from_s = w.to_s - m->window_s;
-	if (m->nfns > m->cap_base) {
-		m->cap_base = m->nfns + m->nfns / 4 + 16;
-		m->base = fd_xreallocarray(m->base, m->cap_base, sizeof(*m->base));
+	if (m->nfns > m->cap_rows) {
+		m->cap_rows = m->nfns + m->nfns / 8 + 16;
+		m->rows = fd_xreallocarray(m->rows, m->cap_rows, sizeof(*m->rows));
+		m->pos = fd_xreallocarray(m->pos, m->cap_rows, sizeof(*m->pos));
+		m->order = fd_xreallocarray(m->order, m->cap_rows, sizeof(*m->order));
+		m->scratch = fd_xreallocarray(m->scratch, m->cap_rows, sizeof(*m->scratch));
 	}
 	clear_risks(m);
+	fd_iam_model_prepare(m);
 	for (i = 0; i < m->nfns; i++) {
-		const struct fd_function_metrics *mt = NULL;
+		const struct fd_metric_summary *sum = NULL;
 		const char *name = m->fns[i].name ? m->fns[i].name : "";
-		while (j < m->nmets && strcmp(m->mets[j].function, name) < 0)
+		while (j < m->nsums && strcmp(m->sums[j].function, name) < 0)
 			j++;
-		if (j < m->nmets && strcmp(m->mets[j].function, name) == 0)
-			mt = &m->mets[j];
-		summarise_row(&m->base[i], &m->fns[i], mt, w);
-		eval_row_risks(m, &m->base[i], w);
+		if (j < m->nsums && strcmp(m->sums[j].function, name) == 0)
+			sum = &m->sums[j];
+		summarise_row(&m->rows[i], &m->fns[i], sum);
+		eval_row_risks(m, &m->rows[i], sum, now_s);
+		m->pos[i] = (uint32_t)i;
 	}
 	if (m->nrisks)
 		qsort(m->risks, m->nrisks, sizeof(*m->risks), cmp_risk);
 	compute_totals(m);
 	m->st.data_fetched_ms = oldest_fetched(m);
+	m->focus_fn = SIZE_MAX;
 	m->need_summary = 0;
 	m->need_view = 1;
+}
+
+/* ---- one batch of new summaries: only their rows and risks change ---- */
+
+static int
+cmp_name_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Drops the risks of the functions in names (sorted); the rest stay sorted. */
+static void
+drop_risks_of(struct fd_model *m, const char **names, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < m->nrisks; i++) {
+		const char *fn = m->risks[i].function;
+		if (bsearch(&fn, names, n, sizeof(*names), cmp_name_ptr)) {
+			free(m->risks[i].function);
+			free(m->risks[i].reason);
+		} else {
+			m->risks[k++] = m->risks[i];
+		}
+	}
+	m->nrisks = k;
+}
+
+/* risks[0, kept) and risks[kept, n) are each sorted: one merge makes them one run. */
+static void
+merge_risks(struct fd_model *m, size_t kept)
+{
+	struct fd_risk *tmp;
+	size_t a = 0, b = kept, k = 0, added = m->nrisks - kept;
+
+	if (!added)
+		return;
+	qsort(m->risks + kept, added, sizeof(*m->risks), cmp_risk);
+	tmp = fd_xreallocarray(NULL, m->nrisks, sizeof(*tmp));
+	while (a < kept && b < m->nrisks)
+		tmp[k++] = cmp_risk(&m->risks[b], &m->risks[a]) < 0 ? m->risks[b++] : m->risks[a++];
+	while (a < kept)
+		tmp[k++] = m->risks[a++];
+	while (b < m->nrisks)
+		tmp[k++] = m->risks[b++];
+	memcpy(m->risks, tmp, m->nrisks * sizeof(*tmp));
+	free(tmp);
+}
+
+static int
+col_from_metrics(enum fd_fn_col c)
+{
+	return (unsigned)c < FD_FC_COUNT && (col_info[c].type == COL_TYPE_N || c == FD_FC_RISKS);
+}
+
+/* The rows of the named functions are rebuilt from their records and summaries (their
+ * metrics or detail changed); when the rows are not built yet, or other data changed,
+ * everything is rebuilt at the next read instead. Sorted by a column that only the
+ * listing sets, the rows stay where they are. */
+void
+model_rows_update(struct fd_model *m, const char *const *changed, size_t n, int detail)
+{
+	int64_t now_s = (int64_t)fd_wall_now();
+	const char **names;
+	size_t i, k = 0, kept;
+
+	if (m->need_summary) {
+		model_changed(m);
+		return;
+	}
+	if (detail)
+		fd_iam_model_prepare(m); /* tags feed the IAM facts */
+	names = fd_xcalloc(n + 1, sizeof(*names));
+	for (i = 0; i < n; i++)
+		if (changed[i] && model_find_function(m, changed[i]))
+			names[k++] = changed[i];
+	qsort(names, k, sizeof(*names), cmp_name_ptr);
+	drop_risks_of(m, names, k);
+	kept = m->nrisks;
+	for (i = 0; i < k; i++) {
+		struct fd_function *fn = model_find_function(m, names[i]);
+		struct fd_fn_row *r = model_row_at(m, (size_t)(fn - m->fns));
+		const struct fd_metric_summary *sum = model_find_summary(m, names[i]);
+		summarise_row(r, fn, sum);
+		eval_row_risks(m, r, sum, now_s);
+	}
+	merge_risks(m, kept);
+	compute_totals(m);
+	free(names);
+	fd_function_metrics_free(&m->focus);
+	if (m->focus_fn < m->nfns)
+		model_row_at(m, m->focus_fn)->metrics = NULL;
+	m->focus_fn = SIZE_MAX;
+	if (col_from_metrics(m->sort_col))
+		m->need_view = 1;
+	m->dirty = 1;
 }
 
 void
 model_rows_free(struct fd_model *m)
 {
-	free(m->base);
-	free(m->view);
+	free(m->rows);
+	free(m->pos);
 	free(m->order);
 	free(m->scratch);
 	fd_risks_free(m->risks, m->nrisks);
@@ -524,7 +529,7 @@ merge_sort(const struct fd_model *m, uint32_t *a, uint32_t *tmp, size_t n)
 			size_t lo = i, mid = FD_MIN(i + width, n), hi = FD_MIN(i + 2 * width, n);
 			size_t l = lo, r = mid, k = lo;
 			while (l < mid && r < hi)
-				tmp[k++] = cmp_rows(m, &m->base[a[r]], &m->base[a[l]]) < 0 ? a[r++]
+				tmp[k++] = cmp_rows(m, &m->rows[a[r]], &m->rows[a[l]]) < 0 ? a[r++]
 				                                                           : a[l++];
 			while (l < mid)
 				tmp[k++] = a[l++];
@@ -545,27 +550,49 @@ row_matches(struct fd_model *m, const struct fd_function *fn)
 	return pcre2_match(m->re, (PCRE2_SPTR)name, strlen(name), 0, 0, m->md, NULL) >= 0;
 }
 
+/* Moves the rows into the order of m->order (rows[j] becomes old rows[order[j]]), in
+ * place: each cycle of the permutation is walked once with one row held aside. */
+static void
+permute_rows(struct fd_model *m)
+{
+	struct fd_fn_row held;
+	uint32_t *done = m->scratch;
+	size_t i, j, k, n = m->nfns;
+
+	memset(done, 0, n * sizeof(*done));
+	for (i = 0; i < n; i++) {
+		if (done[i] || m->order[i] == i)
+			continue;
+		held = m->rows[i];
+		for (j = i; m->order[j] != i; j = k) {
+			k = m->order[j];
+			m->rows[j] = m->rows[k];
+			done[j] = 1;
+		}
+		m->rows[j] = held;
+		done[j] = 1;
+	}
+	for (i = 0; i < n; i++)
+		m->pos[m->rows[i].fn - m->fns] = (uint32_t)i;
+}
+
+/* Matching rows sorted first, the others after them: one array, no copy. */
 static void
 ensure_view(struct fd_model *m)
 {
-	size_t i, n = 0;
+	size_t i, n = 0, rest;
 
 	model_ensure_summary(m);
 	if (!m->need_view)
 		return;
-	if (m->nfns > m->cap_order) {
-		m->cap_order = m->nfns + m->nfns / 4 + 16;
-		m->order = fd_xreallocarray(m->order, m->cap_order, sizeof(*m->order));
-		m->scratch = fd_xreallocarray(m->scratch, m->cap_order, sizeof(*m->scratch));
-		m->view = fd_xreallocarray(m->view, m->cap_order, sizeof(*m->view));
-		m->cap_view = m->cap_order;
-	}
 	for (i = 0; i < m->nfns; i++)
-		if (row_matches(m, &m->fns[i]))
+		if (row_matches(m, m->rows[i].fn))
 			m->order[n++] = (uint32_t)i;
 	merge_sort(m, m->order, m->scratch, n);
-	for (i = 0; i < n; i++)
-		m->view[i] = m->base[m->order[i]];
+	for (i = 0, rest = n; i < m->nfns; i++)
+		if (!row_matches(m, m->rows[i].fn))
+			m->order[rest++] = (uint32_t)i;
+	permute_rows(m);
 	m->nview = n;
 	m->need_view = 0;
 }
@@ -575,7 +602,7 @@ fd_model_rows(struct fd_model *m, const struct fd_fn_row **rows)
 {
 	ensure_view(m);
 	if (rows)
-		*rows = m->view;
+		*rows = m->rows;
 	return m->nview;
 }
 
@@ -586,14 +613,31 @@ fd_model_totals(struct fd_model *m, struct fd_totals *out)
 	*out = m->totals;
 }
 
+struct fd_fn_row *
+model_row_at(struct fd_model *m, size_t i)
+{
+	return &m->rows[m->pos[i]];
+}
+
+/* The row, with its series read from the cache when it has metrics (one function at a
+ * time: the function view's charts). */
 const struct fd_fn_row *
 fd_model_row(struct fd_model *m, const char *name)
 {
 	const struct fd_function *fn;
+	size_t i;
 
 	model_ensure_summary(m);
 	fn = model_find_function(m, name);
-	return fn ? &m->base[fn - m->fns] : NULL;
+	if (!fn)
+		return NULL;
+	i = (size_t)(fn - m->fns);
+	if (m->focus_fn < m->nfns && m->focus_fn != i)
+		model_row_at(m, m->focus_fn)->metrics = NULL;
+	m->focus_fn = i;
+	if (model_find_summary(m, name))
+		model_row_at(m, i)->metrics = model_focus(m, name);
+	return model_row_at(m, i);
 }
 
 size_t

@@ -42,7 +42,10 @@ static enum fd_status
 wait_refresh(struct fd_model *m, struct fd_err *err)
 {
 	while (m->st.refreshing) {
-		enum fd_status st = aws_client_wait(m->client, NULL, 0, SYNC_WAIT_MS);
+		enum fd_status st;
+		if (inventory_step(m))
+			continue;
+		st = aws_client_wait(m->client, NULL, 0, SYNC_WAIT_MS);
 		if (st != FD_OK && aws_client_pending(m->client) == 0) {
 			fd_model_cancel(m);
 			return fd_err_set(err, st, "refresh: waiting for the network failed");

@@ -11,6 +11,7 @@
 
 #include "fleetdeck/fleet.h"
 #include "fleetdeck/status.h"
+#include "fleetdeck/util.h"
 
 struct fd_cache;
 
@@ -34,6 +35,16 @@ enum fd_status fd_cache_put_functions(struct fd_cache *c, const struct fd_ctx *c
  * detail_loaded). A new row is swept by the next listing that lacks it. */
 enum fd_status fd_cache_put_function(struct fd_cache *c, const struct fd_ctx *ctx,
 				     const struct fd_function *fn, struct fd_err *err);
+/* The same listing written page by page as it arrives, so no single write holds the
+ * console up: begin gives the listing's mark, each page upserts its functions with it,
+ * end deletes the functions of ctx the listing lacked (older marks). A listing that
+ * never ends deletes nothing. */
+enum fd_status fd_cache_listing_begin(struct fd_cache *c, const struct fd_ctx *ctx,
+				      int64_t *mark, struct fd_err *err);
+enum fd_status fd_cache_listing_page(struct fd_cache *c, const struct fd_ctx *ctx, int64_t mark,
+				     const struct fd_function *fns, size_t n, struct fd_err *err);
+enum fd_status fd_cache_listing_end(struct fd_cache *c, const struct fd_ctx *ctx, int64_t mark,
+				    struct fd_err *err);
 /* Loads every function of ctx sorted by name (with detail when stored); *oldest_ms is
  * the oldest fetched_ms (0 when none). */
 enum fd_status fd_cache_get_functions(struct fd_cache *c, const struct fd_ctx *ctx,
@@ -42,8 +53,10 @@ enum fd_status fd_cache_get_functions(struct fd_cache *c, const struct fd_ctx *c
 enum fd_status fd_cache_get_function(struct fd_cache *c, const struct fd_ctx *ctx,
 				     const char *name, struct fd_function *out, struct fd_err *err);
 
-/* Metric series merged point by point (incremental refresh); pruned past
- * max_age_s by fd_cache_prune. */
+/* Metric series, one packed row per function x metric x period, merged point by point
+ * (incremental refresh; at most 3 h of 1-minute and 24 h of 5-minute points are kept);
+ * pruned past max_age_s by fd_cache_prune. Writing a function's series also rewrites
+ * its summaries of the windows that period feeds (fd_cache_get_summaries). */
 enum fd_status fd_cache_put_metrics(struct fd_cache *c, const struct fd_ctx *ctx,
 				    const struct fd_function_metrics *m, size_t n,
 				    struct fd_err *err);
@@ -55,6 +68,42 @@ enum fd_status fd_cache_get_metrics(struct fd_cache *c, const struct fd_ctx *ctx
 				    size_t *n, struct fd_err *err);
 /* Newest stored point time for a period (for incremental fetches); 0 when none. */
 int64_t fd_cache_metrics_newest(struct fd_cache *c, const struct fd_ctx *ctx, int period_s);
+/* One function's series with this period from from_s on (shaped as fd_cache_get_metrics
+ * shapes them); every series n == 0 when nothing is stored. For the function view. */
+enum fd_status fd_cache_get_function_metrics(struct fd_cache *c, const struct fd_ctx *ctx,
+					     const char *function, int period_s, int64_t from_s,
+					     struct fd_function_metrics *out, struct fd_err *err);
+
+/* Metric summaries (cache/summary.c): what a listing shows of one function over one
+ * standard window (FD_SUMMARY_WINDOWS), computed when its series are written, so a
+ * listing reads one small row per function instead of every point. */
+#define FD_SUMMARY_WINDOWS {900, 3600, 10800, 86400}
+#define FD_SUMMARY_SPARK 24
+struct fd_metric_summary {
+	char *function;
+	int window_s;
+	int64_t asof_s;                 /* covers [asof_s - window_s, asof_s) */
+	int64_t fetched_ms;             /* of the newest series it was computed from */
+	double val[FD_M_COUNT];         /* Sum metrics: total; Maximum: highest; p50/p99: the
+					 * invocation-weighted mean of the per-period values
+					 * (their plain mean when no period has invocations) */
+	double peak[FD_M_COUNT];        /* highest single-period value */
+	double spark[FD_SUMMARY_SPARK]; /* invocations per bucket of the window */
+};                                      /* NAN everywhere there is no point */
+/* The series period a window is computed from: 60 s up to 3 h, 300 s beyond. */
+int fd_summary_period(int window_s);
+/* Summarises m over [asof_s - window_s, asof_s) into out (out->function is not set). */
+void fd_summary_compute(const struct fd_function_metrics *m, int window_s, int64_t asof_s,
+			struct fd_metric_summary *out);
+void fd_summaries_free(struct fd_metric_summary *s, size_t n); /* members and array */
+/* Every summary of ctx for window_s, sorted by function (strcmp). */
+enum fd_status fd_cache_get_summaries(struct fd_cache *c, const struct fd_ctx *ctx, int window_s,
+				      struct fd_metric_summary **out, size_t *n,
+				      struct fd_err *err);
+/* One function's summary; FD_ENOTFOUND when none is stored. */
+enum fd_status fd_cache_get_summary(struct fd_cache *c, const struct fd_ctx *ctx, int window_s,
+				    const char *function, struct fd_metric_summary *out,
+				    struct fd_err *err);
 
 /* Replaces the log groups of ctx (groups missing from g are deleted). */
 enum fd_status fd_cache_put_log_groups(struct fd_cache *c, const struct fd_ctx *ctx,
@@ -85,5 +134,37 @@ enum fd_status fd_cache_prune(struct fd_cache *c, int64_t now_s, int64_t max_age
 			      struct fd_err *err);
 /* Empties every table. */
 enum fd_status fd_cache_clear(struct fd_cache *c, struct fd_err *err);
+
+/* Log events (cache/logstore.c): the incident history of tailed logs, per ctx, kept
+ * within an age and a row count. Messages are stored as received (up to 256 KiB). */
+struct fd_log_event {
+	int64_t ts;                /* event time, ms */
+	const char *group;
+	const char *stream;
+	const char *event_id;      /* unique within the group */
+	const char *function;
+	const char *request_id;    /* "" when none */
+	int level;                 /* enum fd_level */
+	const char *message;
+	size_t message_len;
+};
+/* Inserts (events already stored are left alone), in one transaction. */
+enum fd_status fd_cache_put_log_events(struct fd_cache *c, const struct fd_ctx *ctx,
+				       const struct fd_log_event *ev, size_t n, struct fd_err *err);
+/* Events of ctx with from_ms <= ts <= to_ms (group NULL = every group), oldest first,
+ * at most max; fn sees each (pointers valid during the call). */
+enum fd_status fd_cache_get_log_events(struct fd_cache *c, const struct fd_ctx *ctx,
+				       const char *group, int64_t from_ms, int64_t to_ms,
+				       size_t max,
+				       void (*fn)(const struct fd_log_event *e, void *ud),
+				       void *ud, struct fd_err *err);
+/* The whole message of one event; FD_ENOTFOUND when it is not stored. */
+enum fd_status fd_cache_get_log_message(struct fd_cache *c, const struct fd_ctx *ctx,
+					const char *group, const char *event_id, struct fd_buf *out,
+					struct fd_err *err);
+/* Deletes events (every ctx) older than before_ms, then the oldest of each ctx beyond
+ * max_rows (0 = no row bound). */
+enum fd_status fd_cache_prune_log_events(struct fd_cache *c, int64_t before_ms, size_t max_rows,
+					 struct fd_err *err);
 
 #endif

@@ -23,14 +23,21 @@ struct cw_account_metrics {
 	struct fd_series unreserved;   /* UnreservedConcurrentExecutions Maximum */
 };
 
-/* Fetches every FD_METRIC_LIST metric for the named functions over the window:
- * ceil(n*FD_M_COUNT/500) GetMetricData calls (and more pages as needed). out[i]
- * matches names[i]. GetMetricData's cost: cw_metrics_requested() and cw_cost_usd().
- * out holds n zeroed records (or ones from an earlier fetch) and must stay alive
- * until done runs; names are copied. */
+/* Fetches every FD_METRIC_LIST metric for the named functions over the window, in
+ * batches of whole functions (CW_BATCH_FUNCTIONS a call, more pages as needed), up to
+ * CW_MAX_INFLIGHT calls at a time within the client's rate limit. out[i] matches
+ * names[i]. GetMetricData's cost: cw_metrics_requested() and cw_cost_usd(). out holds
+ * n zeroed records (or ones from an earlier fetch) and must stay alive until done
+ * runs; a batch's series are made when its call starts; names are copied.
+ * batch (optional) runs as each batch of functions [first, first + n) has all its
+ * answers, before done: it may take or free those records; returning non-zero starts
+ * no further batch (done then gets FD_ECANCELLED). */
+#define CW_BATCH_FUNCTIONS (CW_MAX_QUERIES / FD_M_COUNT)
+#define CW_MAX_INFLIGHT 12
 struct cw_fetch_cb {
 	void (*done)(enum fd_status st, const struct aws_error *e, void *ud);
 	void *ud;
+	int (*batch)(size_t first, size_t n, void *ud);
 };
 uint64_t cw_fetch_functions(struct aws_client *c, const char *const *names, size_t n,
 			    const struct cw_window *w, struct fd_function_metrics *out,

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../cache/schema.h"
 #include "fleetdeck/cache.h"
 #include "fleetdeck/util.h"
 #include "test.h"
@@ -265,7 +266,7 @@ TEST(cache_paths_and_modes)
 	CHECK(fd_str_ends(path, "/xdg/fleetdeck/cache.db"));
 	c = open_cache(path);
 	REQUIRE(c != NULL);
-	CHECK_INT(fd_cache_schema_version(c), 2);
+	CHECK_INT(fd_cache_schema_version(c), cache_schema_latest());
 	CHECK_INT(fd_cache_meta_set(c, &ctx, "k", "v", &err), FD_OK);
 	dir = fd_xasprintf("%s/xdg/fleetdeck", fd_test_tmpdir());
 	wal = fd_xasprintf("%s-wal", path);
@@ -546,8 +547,8 @@ TEST(cache_metrics_merge_gaps_prune)
 
 	/* points before 800 go; the p99 series is left empty and removed */
 	CHECK_INT(fd_cache_prune(c, 1000, 200, &err), FD_OK);
-	CHECK_INT(table_rows(c, "metric_points"), 1);
-	CHECK_INT(table_rows(c, "metric_series"), 1);
+	CHECK_INT(table_rows(c, "metric_points"), 0); /* points are packed, a row a function */
+	CHECK_INT(table_rows(c, "metric_packed"), 1);
 	CHECK_INT(fd_cache_get_metrics(c, &ctx, 60, 0, &out, &n, &err), FD_OK);
 	REQUIRE(n == 1);
 	check_series(&out[0].s[FD_M_INVOCATIONS], 900, (double[]){6}, 1, __LINE__);
@@ -670,7 +671,7 @@ TEST(cache_migrates_v1_file)
 
 	c = open_cache(path);
 	REQUIRE(c != NULL);
-	CHECK_INT(fd_cache_schema_version(c), 2);
+	CHECK_INT(fd_cache_schema_version(c), cache_schema_latest());
 	CHECK_INT(fd_cache_get_function(c, &ctx, "legacy", &got, &err), FD_OK);
 	CHECK_STR(got.runtime, "nodejs18.x");
 	CHECK_INT(got.memory_mb, 256);
@@ -740,7 +741,7 @@ open_expect_aside(const char *path, const char *why)
 		aside = fd_xstrndup(p, (size_t)(strstr(p, " and rebuilt") - p));
 	}
 	if (c)
-		CHECK_INT(fd_cache_schema_version(c), 2);
+		CHECK_INT(fd_cache_schema_version(c), cache_schema_latest());
 	fd_cache_close(c);
 	free(notice);
 	free(want);
@@ -1190,6 +1191,66 @@ TEST(cache_metrics_bulk_timing)
 	CHECK_INT(fd_cache_metrics_newest(c, &ctx, 300), 1800000000 + (NPTS - 1) * 300);
 	free_metrics(out, n);
 	free_metrics(in, NFN);
+	fd_cache_close(c);
+	free(path);
+}
+
+static size_t
+cached_names(struct fd_cache *c, const struct fd_ctx *ctx, char *out, size_t len)
+{
+	struct fd_function *fns = NULL;
+	struct fd_err err = {0};
+	size_t n = 0, i, at = 0;
+
+	out[0] = '\0';
+	if (fd_cache_get_functions(c, ctx, &fns, &n, NULL, &err) != FD_OK)
+		return 0;
+	for (i = 0; i < n && at < len; i++)
+		at += (size_t)snprintf(out + at, len - at, "%s ", fns[i].name);
+	fd_functions_free(fns, n);
+	return n;
+}
+
+/* A listing written page by page: nothing goes until it ends; then what it lacked goes,
+ * but not what a listing begun after it wrote. */
+TEST(cache_listing_in_pages)
+{
+	static const char *const first[] = {"a", "b", "c"}, *const p1[] = {"a"},
+				 *const p2[] = {"d"}, *const later[] = {"d", "e"};
+	char *path = cache_path();
+	struct fd_cache *c = open_cache(path);
+	struct fd_ctx ctx = mkctx("default", "us-east-1");
+	struct fd_function *in;
+	struct fd_err err = {0};
+	int64_t mark = 0, mark2 = 0;
+	char names[256];
+
+	REQUIRE(c != NULL);
+	in = listing(first, 3, 1);
+	CHECK_INT(fd_cache_put_functions(c, &ctx, in, 3, &err), FD_OK);
+	fd_functions_free(in, 3);
+	CHECK_INT(fd_cache_listing_begin(c, &ctx, &mark, &err), FD_OK);
+	CHECK(mark > 0);
+	in = listing(p1, 1, 2);
+	CHECK_INT(fd_cache_listing_page(c, &ctx, mark, in, 1, &err), FD_OK);
+	fd_functions_free(in, 1);
+	in = listing(p2, 1, 2);
+	CHECK_INT(fd_cache_listing_page(c, &ctx, mark, in, 1, &err), FD_OK);
+	fd_functions_free(in, 1);
+	CHECK_INT(cached_names(c, &ctx, names, sizeof(names)), 4);
+	CHECK_STR(names, "a b c d ");
+	CHECK_INT(fd_cache_listing_begin(c, &ctx, &mark2, &err), FD_OK);
+	CHECK(mark2 > mark);
+	in = listing(later, 2, 3);
+	CHECK_INT(fd_cache_listing_page(c, &ctx, mark2, in, 2, &err), FD_OK);
+	fd_functions_free(in, 2);
+	CHECK_INT(fd_cache_listing_end(c, &ctx, mark, &err), FD_OK);
+	CHECK_INT(cached_names(c, &ctx, names, sizeof(names)), 3);
+	CHECK_STR(names, "a d e "); /* b and c went; e (the later listing's) stayed */
+	CHECK_INT(fd_cache_listing_end(c, &ctx, mark2, &err), FD_OK);
+	CHECK_INT(cached_names(c, &ctx, names, sizeof(names)), 2);
+	CHECK_STR(names, "d e ");
+	CHECK_INT(table_rows(c, "layers"), 2); /* children went with their functions */
 	fd_cache_close(c);
 	free(path);
 }

@@ -420,3 +420,118 @@ TEST(cw_sim_partial_data_pages)
 	fd_functions_free(fns, n);
 	sim_close(&x);
 }
+
+struct batch_log {
+	size_t first[64], n[64], count, max_pending;
+	size_t stop_after; /* the batch callback asks to stop at this count; 0 = never */
+	struct fd_function_metrics *out;
+	struct aws_client *c;
+	size_t npts;
+	int bad, done;
+	enum fd_status st;
+};
+
+/* Each batch arrives whole: its functions' series made over the window and dated. */
+static int
+on_batch(size_t first, size_t n, void *ud)
+{
+	struct batch_log *l = ud;
+	size_t i;
+
+	for (i = first; i < first + n; i++)
+		if (!l->out[i].function || l->out[i].s[FD_M_INVOCATIONS].n != l->npts ||
+		    l->out[i].fetched_ms <= 0)
+			l->bad = 1;
+	if (l->count < 64) {
+		l->first[l->count] = first;
+		l->n[l->count] = n;
+	}
+	l->count++;
+	l->max_pending = FD_MAX(l->max_pending, aws_client_pending(l->c));
+	return l->stop_after && l->count >= l->stop_after;
+}
+
+static void
+on_done(enum fd_status st, const struct aws_error *e, void *ud)
+{
+	struct batch_log *l = ud;
+
+	(void)e;
+	l->done = 1;
+	l->st = st;
+}
+
+/* n made-up function names (no data: every series is gaps, which is enough here). */
+static void
+fetch_batches(struct sim *x, size_t n, struct batch_log *l)
+{
+	struct cw_fetch_cb cb = {on_done, l, on_batch};
+	char **names = fd_xcalloc(n, sizeof(*names));
+	int64_t now = fd_wall_now_ms() / 1000;
+	struct cw_window w;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		names[i] = fd_xasprintf("batch-fn-%04zu", i);
+	w.period_s = 60;
+	w.end_s = now - now % 60;
+	w.start_s = w.end_s - 10 * 60;
+	l->npts = 10;
+	l->c = x->c;
+	l->out = fd_xcalloc(n, sizeof(*l->out));
+	cw_fetch_functions(x->c, (const char *const *)names, n, &w, l->out, &cb);
+	l->max_pending = aws_client_pending(x->c);
+	while (!l->done)
+		aws_client_wait(x->c, NULL, 0, 200);
+	for (i = 0; i < n; i++) {
+		fd_function_metrics_free(&l->out[i]);
+		free(names[i]);
+	}
+	free(l->out);
+	free(names);
+}
+
+TEST(cw_sim_batches_of_whole_functions)
+{
+	struct batch_log l;
+	struct sim x;
+	size_t i, total = 0;
+
+	if (!sim_open(&x, "{\"functions\":5}"))
+		return;
+	memset(&l, 0, sizeof(l));
+	fetch_batches(&x, 200, &l);
+	CHECK_INT(l.st, FD_OK);
+	CHECK_INT(l.bad, 0);
+	CHECK_INT(l.count, (200 + CW_BATCH_FUNCTIONS - 1) / CW_BATCH_FUNCTIONS);
+	for (i = 0; i < l.count && i < 64; i++) {
+		CHECK_INT(l.first[i] % CW_BATCH_FUNCTIONS, 0);
+		CHECK(l.n[i] >= 1 && l.n[i] <= CW_BATCH_FUNCTIONS);
+		total += l.n[i];
+	}
+	CHECK_INT(total, 200);
+	CHECK_INT(sim_requests("monitoring:GetMetricData"), l.count);
+	sim_close(&x);
+}
+
+TEST(cw_sim_batches_bounded_and_stoppable)
+{
+	enum { N = 1000 }; /* 23 batches */
+	struct batch_log l;
+	struct sim x;
+	long calls;
+
+	if (!sim_open(&x, "{\"functions\":5}"))
+		return;
+	memset(&l, 0, sizeof(l));
+	l.stop_after = 2;
+	fetch_batches(&x, N, &l);
+	CHECK_INT(l.st, FD_ECANCELLED);
+	CHECK_INT(l.count, 2); /* answers still in flight when it stopped are not handed on */
+	CHECK(l.max_pending <= CW_MAX_INFLIGHT);
+	calls = sim_requests("monitoring:GetMetricData");
+	printf("    stopped after 2 of %d batches: %ld calls made, at most %zu in flight\n",
+	       (N + CW_BATCH_FUNCTIONS - 1) / CW_BATCH_FUNCTIONS, calls, l.max_pending);
+	CHECK(calls >= 2 && calls < (N + CW_BATCH_FUNCTIONS - 1) / CW_BATCH_FUNCTIONS);
+	sim_close(&x);
+}

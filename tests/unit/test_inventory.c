@@ -2,7 +2,8 @@
  * it): 5 functions in full (detail included) with the seeded known answers, 500 and
  * 10,000 functions for list + metrics (+ groups) with the asked-for function's
  * detail first, rate limits checked by the simulator's quota enforcement and its
- * per-second counters, and an interrupted refresh that continues from its cursor. */
+ * per-second counters, an interrupted refresh that continues from its cursor, and
+ * metrics stored batch by batch. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,6 +344,51 @@ TEST(inventory_metrics_incremental)
 	REQUIRE(p != NULL);
 	/* Only from the newest stored point on, not the whole hour again. */
 	CHECK(strtoll(p + 12, NULL, 10) >= newest - 60);
+	cJSON_Delete(reqs);
+	inv_close(&x);
+}
+
+/* Metrics are stored a batch of functions at a time: a fetch that fails half-way keeps
+ * what it got (summaries included), and the next refresh fetches the whole window. */
+TEST(inventory_metrics_partial_kept)
+{
+	struct fd_err err = {FD_OK, ""};
+	struct fd_metric_summary *s = NULL;
+	size_t n = 0;
+	int64_t now;
+	char *covered;
+	cJSON *reqs;
+	const cJSON *last;
+	const char *p;
+	struct inv x;
+
+	if (!inv_open(&x, 500))
+		return;
+	CHECK_INT(fd_model_refresh_sync(x.m, FD_REFRESH_LIST, &err), FD_OK);
+	sim_faults("{\"service\":\"monitoring\",\"op\":\"GetMetricData\",\"kind\":\"error\","
+		   "\"status\":400,\"code\":\"InvalidParameterValue\",\"after\":4}");
+	CHECK(fd_model_refresh_sync(x.m, FD_REFRESH_METRICS, &err) != FD_OK);
+	CHECK_CONTAINS(err.msg, "InvalidParameterValue");
+	CHECK_INT(fd_cache_get_summaries(x.cache, &x.ctx, 3600, &s, &n, &err), FD_OK);
+	printf("    %zu of 500 functions stored before the failure\n", n);
+	CHECK(n >= 4 * 45 && n < 500);
+	fd_summaries_free(s, n);
+	covered = fd_cache_meta_get(x.cache, &x.ctx, "metrics_from_60");
+	CHECK_STR(covered, "0");
+	free(covered);
+
+	sim_faults("");
+	CHECK_INT(fd_model_refresh_sync(x.m, FD_REFRESH_METRICS, &err), FD_OK);
+	reqs = sim_get("requests?last=1");
+	last = cJSON_GetArrayItem(cJSON_GetObjectItem(reqs, "requests"), 0);
+	REQUIRE(last != NULL);
+	p = strstr(entry_str(last, "body"), "\"StartTime\":");
+	REQUIRE(p != NULL);
+	now = (int64_t)fd_wall_now();
+	CHECK(strtoll(p + 12, NULL, 10) <= now - 3600 + 60); /* the whole hour again */
+	CHECK_INT(fd_cache_get_summaries(x.cache, &x.ctx, 3600, &s, &n, &err), FD_OK);
+	CHECK_INT(n, 500);
+	fd_summaries_free(s, n);
 	cJSON_Delete(reqs);
 	inv_close(&x);
 }

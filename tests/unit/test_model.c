@@ -554,3 +554,186 @@ TEST(model_10k_recompute_fast)
 		CHECK(best < 100.0);
 	fd_model_free(m);
 }
+
+/* Rows hold summaries only; the series of the function asked for are read from the
+ * cache, one function at a time. */
+TEST(model_row_reads_series_on_demand)
+{
+	struct fd_cache *c = NULL;
+	struct fd_model *m = model_from_cache(&c);
+	const struct fd_fn_row *r, *rows;
+	const struct fd_function_metrics *fm;
+	size_t i, n;
+
+	REQUIRE(m != NULL);
+	n = fd_model_rows(m, &rows);
+	for (i = 0; i < n; i++)
+		CHECK(rows[i].metrics == NULL);
+	r = fd_model_row(m, "orders-api");
+	REQUIRE(r != NULL && r->metrics != NULL);
+	fm = r->metrics;
+	CHECK_STR(fm->function, "orders-api");
+	CHECK_INT(fm->s[FD_M_INVOCATIONS].n, 60);
+	CHECK_INT(fm->s[FD_M_INVOCATIONS].start_s, NOW_S - 3600);
+	CHECK(fm->s[FD_M_DURATION_P99].values[59] == 50);
+	CHECK_INT(fm->s[FD_M_DLQ_ERRORS].n, 0);
+	r = fd_model_row(m, "billing-api");
+	REQUIRE(r != NULL && r->metrics != NULL);
+	CHECK_STR(r->metrics->function, "billing-api");
+	CHECK_INT(r->metrics->s[FD_M_INVOCATIONS].n, 10);
+	CHECK(fd_model_row(m, "orders-api")->metrics != NULL);
+	CHECK(r->metrics == NULL); /* one function's series at a time */
+	fd_model_set_window(m, 900);
+	r = fd_model_row(m, "orders-api");
+	CHECK_INT(r->metrics->s[FD_M_INVOCATIONS].n, 15);
+	done(m, c);
+}
+
+/* Risks read the summaries' peaks and totals: the same answers the series gave. */
+TEST(model_risks_from_summaries)
+{
+	struct fd_ctx ctx = test_ctx;
+	struct fd_model *m = NULL;
+	struct fd_function *fns = fd_xcalloc(2, sizeof(*fns));
+	struct fd_function_metrics *mets = fd_xcalloc(2, sizeof(*mets));
+	const double p99[] = {400, 7000, 300};
+	const struct fd_risk *risks;
+	size_t n, i, slow = 0, throttled = 0;
+
+	setenv("FLEETDECK_NOW", NOW, 1);
+	REQUIRE(fd_model_new(NULL, NULL, &ctx, &m, NULL) == FD_OK);
+	fn_init(&fns[0], "slow", "python3.13", 128);
+	fns[0].timeout_s = 31; /* against the worst p99 (7 s), not the mean (2.6 s): fine */
+	fn_init(&fns[1], "throttled", "python3.13", 128);
+	fns[1].timeout_s = 900; /* 900 s against 400 ms: far too long */
+	fns[1].detail_loaded = 1; /* no reserved concurrency */
+	model_set_functions(m, fns, 2);
+	mets[0].function = fd_xstrdup("slow");
+	series(&mets[0].s[FD_M_DURATION_P99], 3, p99, 3);
+	flat(&mets[0], FD_M_INVOCATIONS, 3, 10);
+	mets[1].function = fd_xstrdup("throttled");
+	flat(&mets[1], FD_M_THROTTLES, 30, 2);
+	flat(&mets[1], FD_M_DURATION_P99, 30, 400);
+	model_merge_metrics(m, mets, 2, 60);
+	free(mets);
+	n = fd_model_risks(m, &risks);
+	for (i = 0; i < n; i++) {
+		printf("    %s %s: %s\n", risks[i].function, risks[i].check_id, risks[i].reason);
+		slow += strcmp(risks[i].function, "slow") == 0 &&
+			strcmp(risks[i].check_id, "timeout-too-long") == 0;
+		throttled += strcmp(risks[i].function, "throttled") == 0 &&
+			     (strcmp(risks[i].check_id, "throttles-no-reserved") == 0 ||
+			      strcmp(risks[i].check_id, "timeout-too-long") == 0);
+	}
+	CHECK_INT(slow, 0);
+	CHECK_INT(throttled, 2);
+	fd_model_free(m);
+}
+
+/* A batch of fresh metrics updates its functions' rows, risks and the totals in place,
+ * to the same result a full rebuild gives; sorted by name, no row moves. */
+TEST(model_batch_updates_rows_in_place)
+{
+	struct fd_ctx ctx = test_ctx;
+	struct fd_model *m = NULL;
+	struct fd_function *fns = fd_xcalloc(3, sizeof(*fns));
+	struct fd_function_metrics *mets = fd_xcalloc(3, sizeof(*mets));
+	const struct fd_fn_row *rows, *before;
+	const struct fd_risk *risks;
+	struct fd_totals t;
+	char first[4096], again[4096];
+	size_t n, i, len;
+
+	setenv("FLEETDECK_NOW", NOW, 1);
+	REQUIRE(fd_model_new(NULL, NULL, &ctx, &m, NULL) == FD_OK);
+	fn_init(&fns[0], "a", "python3.13", 128);
+	fn_init(&fns[1], "b", "python3.13", 128);
+	fn_init(&fns[2], "c", "nodejs22.x", 128); /* medium: deprecated soon */
+	fns[1].detail_loaded = 1;
+	model_set_functions(m, fns, 3);
+	for (i = 0; i < 3; i++) {
+		mets[i].function = fd_xstrdup(fns[i].name);
+		flat(&mets[i], FD_M_INVOCATIONS, 60, 10);
+	}
+	model_merge_metrics(m, mets, 3, 60);
+	REQUIRE(fd_model_rows(m, &before) == 3);
+	fd_model_totals(m, &t);
+	CHECK(t.throttles != t.throttles); /* NAN: none yet */
+	n = fd_model_risks(m, &risks);
+	for (i = 0; i < n; i++)
+		CHECK(strcmp(risks[i].check_id, "throttles-no-reserved") != 0);
+
+	memset(mets, 0, 3 * sizeof(*mets));
+	mets[0].function = fd_xstrdup("b");
+	flat(&mets[0], FD_M_INVOCATIONS, 60, 20);
+	flat(&mets[0], FD_M_THROTTLES, 60, 1);
+	mets[1].function = fd_xstrdup("a"); /* same as before: its risks come back in order */
+	flat(&mets[1], FD_M_INVOCATIONS, 60, 10);
+	model_merge_metrics(m, mets, 2, 60);
+	free(mets);
+	REQUIRE(fd_model_rows(m, &rows) == 3);
+	CHECK(rows == before);
+	CHECK_STR(rows[1].fn->name, "b");
+	CHECK(fabs(rows[1].invocations - 1200) < 1e-9);
+	CHECK(fabs(rows[1].throttles - 60) < 1e-9);
+	CHECK(fabs(rows[0].invocations - 600) < 1e-9);
+	fd_model_totals(m, &t);
+	CHECK(fabs(t.invocations - 2400) < 1e-9);
+	CHECK(fabs(t.throttles - 60) < 1e-9);
+	n = fd_model_risks(m, &risks);
+	for (i = 0, len = 0; i < n; i++)
+		len += (size_t)snprintf(first + len, sizeof(first) - len, "%s/%s;",
+					risks[i].function, risks[i].check_id);
+	CHECK_CONTAINS(first, "b/throttles-no-reserved;");
+	model_changed(m); /* the same from scratch */
+	n = fd_model_risks(m, &risks);
+	for (i = 0, len = 0; i < n; i++)
+		len += (size_t)snprintf(again + len, sizeof(again) - len, "%s/%s;",
+					risks[i].function, risks[i].check_id);
+	CHECK_STR(first, again);
+	fd_model_free(m);
+}
+
+/* A function's detail arriving (one GetFunction walk step) re-judges that function
+ * only: its risks change, the others' stay, as a rebuild would have them. */
+TEST(model_detail_updates_one_row)
+{
+	struct fd_ctx ctx = test_ctx;
+	struct fd_model *m = NULL;
+	struct fd_function *fns = fd_xcalloc(2, sizeof(*fns));
+	struct fd_function *detail = fd_xcalloc(1, sizeof(*detail));
+	const struct fd_fn_row *rows;
+	const struct fd_risk *risks;
+	char first[2048], again[2048];
+	size_t n, i, len;
+
+	setenv("FLEETDECK_NOW", NOW, 1);
+	REQUIRE(fd_model_new(NULL, NULL, &ctx, &m, NULL) == FD_OK);
+	fn_init(&fns[0], "events-sink", "python3.13", 128);
+	fn_init(&fns[1], "zz-other", "nodejs22.x", 128);
+	model_set_functions(m, fns, 2);
+	REQUIRE(fd_model_rows(m, &rows) == 2);
+	CHECK_INT(fd_model_row(m, "events-sink")->nrisks, 0);
+	fn_init(detail, "events-sink", NULL, 0);
+	detail->detail_loaded = 1;
+	detail->ntriggers = 1;
+	detail->triggers = fd_xcalloc(1, sizeof(*detail->triggers));
+	detail->triggers[0].kind = FD_TRIG_S3;
+	detail->triggers[0].source_arn = fd_xstrdup("arn:aws:s3:::uploads");
+	CHECK(model_apply_detail(m, detail) != NULL);
+	free(detail);
+	CHECK_INT(fd_model_row(m, "events-sink")->nrisks, 1);
+	CHECK_INT(fd_model_row(m, "events-sink")->worst, FD_SEV_HIGH);
+	n = fd_model_risks(m, &risks);
+	for (i = 0, len = 0; i < n; i++)
+		len += (size_t)snprintf(first + len, sizeof(first) - len, "%s/%s;",
+					risks[i].function, risks[i].check_id);
+	CHECK_STR(first, "events-sink/async-no-dlq;zz-other/runtime-deprecated;");
+	model_changed(m);
+	n = fd_model_risks(m, &risks);
+	for (i = 0, len = 0; i < n; i++)
+		len += (size_t)snprintf(again + len, sizeof(again) - len, "%s/%s;",
+					risks[i].function, risks[i].check_id);
+	CHECK_STR(first, again);
+	fd_model_free(m);
+}
