@@ -31,6 +31,7 @@
 #include "fleetdeck/invoke.h"
 #include "fleetdeck/output.h"
 #include "fleetdeck/sanitize.h"
+#include "fleetdeck/schemas.h"
 #include "fleetdeck/sqs.h"
 #include "fleetdeck/state.h"
 
@@ -429,6 +430,75 @@ events_dir(struct ev_cmd *c, struct fd_err *err)
 	return d;
 }
 
+static void
+console_skip(const char *name, const char *why)
+{
+	char *safe = fd_sanitize_dup(name);
+
+	fprintf(stderr, "fleetdeck: skipped console event %s: %s\n", safe, why);
+	free(safe);
+}
+
+/* One console event into the library: 1 stored, 0 skipped (said on stderr), -1 when
+ * the store failed (err set). */
+static int
+store_console_event(struct ev_cmd *c, const struct fd_console_event *ce, struct fd_err *err)
+{
+	struct fd_event e = {(char *)c->function, ce->name, ce->json, strlen(ce->json),
+	                     "console", 0, 0, ""};
+	enum fd_status st;
+
+	if (!fd_event_name_valid(ce->name)) {
+		console_skip(ce->name, "not a valid event name");
+		return 0;
+	}
+	if (e.len > (size_t)FD_EVENT_BODY_MAX) {
+		console_skip(ce->name, "larger than the Invoke payload limit");
+		return 0;
+	}
+	fd_event_hash(&e);
+	st = fd_events_put(c->state, &e, c->a.replace, err);
+	if (st == FD_EINVAL && !c->a.replace) {
+		console_skip(ce->name, "exists (use --replace)");
+		fd_err_clear(err);
+		return 0;
+	}
+	return st == FD_OK ? 1 : -1;
+}
+
+static int
+import_console(struct ev_cmd *c, struct fd_err *err)
+{
+	struct fd_console_event *ev = NULL;
+	struct aws_error ae;
+	size_t n = 0, i, stored = 0;
+	enum fd_status st;
+	int rc = 0;
+
+	if (c->a.npos != 1 || !fd_event_function_valid(c->a.pos[0]) || !c->a.pos[0][0])
+		return usage("events import --console takes one FUNCTION name");
+	c->function = c->a.pos[0];
+	if (fd_app_client(c->app, err) != FD_OK)
+		return fail(err);
+	st = schemas_lambda_test_events_sync(c->app->client, c->function, &ev, &n, &ae);
+	if (st != FD_OK) {
+		if (st == FD_ENOTFOUND)
+			fd_err_set(err, st, "%s", ae.message);
+		else
+			aws_error_format(&ae, err->msg, sizeof(err->msg));
+		err->status = st;
+		return fail(err);
+	}
+	for (i = 0; i < n && (rc = store_console_event(c, &ev[i], err)) >= 0; i++)
+		stored += (size_t)rc;
+	fd_console_events_free(ev, n);
+	if (rc < 0)
+		return fail(err);
+	fprintf(stderr, "fleetdeck: imported %zu of %zu console test events for %s\n", stored, n,
+	        c->function);
+	return 0;
+}
+
 static int
 do_import(struct ev_cmd *c, struct fd_err *err)
 {
@@ -437,14 +507,8 @@ do_import(struct ev_cmd *c, struct fd_err *err)
 	char *dir;
 	enum fd_status st;
 
-	if (c->a.console) {
-		fprintf(stderr,
-		        "fleetdeck: events import --console: importing the Lambda console's "
-		        "shareable test events (EventBridge Schemas registry "
-		        "lambda-testevent-schemas) is not supported yet; save the event as a "
-		        "file and use \"fleetdeck events new FUNCTION NAME --file FILE\"\n");
-		return 1;
-	}
+	if (c->a.console)
+		return import_console(c, err);
 	if (c->a.npos > 1)
 		return usage("events import takes at most one FUNCTION");
 	if (!(dir = events_dir(c, err)))

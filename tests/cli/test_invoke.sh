@@ -182,9 +182,26 @@ expect_rc 0 "import"
 expect_err "broken.json:1:12: not JSON" "broken file named with line:column"
 run "$FD_BIN" events show orders-api fromgit
 expect_out '"from": "git"' "imported"
+# The Lambda console's shareable test events (EventBridge Schemas registry
+# lambda-testevent-schemas): the simulator holds two for orders-api.
 run "$FD_BIN" events import --console orders-api
-expect_rc 1 "console import"
-expect_err "not supported yet" "console import says so plainly"
+expect_rc 0 "console import"
+expect_err "imported 2 of 2 console test events for orders-api" "console import counted"
+run "$FD_BIN" events ls orders-api
+expect_out "^orders-api  *small-order .* console " "console event listed with its origin"
+expect_out "^orders-api  *apigw-get .* console " "second console event listed"
+run "$FD_BIN" events show orders-api small-order
+expect_out '"orderId":"o-1001"' "console event body"
+run "$FD_BIN" events import --console orders-api
+expect_rc 0 "console import again"
+expect_err "skipped console event small-order: exists (use --replace)" "existing events kept"
+expect_err "imported 0 of 2" "nothing imported twice"
+run "$FD_BIN" --read-only events import --console orders-api --replace
+expect_rc 0 "console import with --replace (local only, so read-only allows it)"
+expect_err "imported 2 of 2" "--replace overwrites"
+run "$FD_BIN" events import --console payments-worker
+expect_rc 1 "no console events"
+expect_err "no shareable test events for payments-worker in this account/region" "404 said plainly"
 run "$FD_BIN" events rm orders-api fromgit
 expect_rc 0 "rm"
 run "$FD_BIN" events show orders-api fromgit

@@ -25,6 +25,7 @@ from svc_iam import Iam
 from svc_lambda import Lambda
 from svc_logs import Logs
 from svc_metrics import Metrics
+from svc_schemas import Schemas
 from svc_secrets import Secrets
 from svc_sqs import Sqs
 from svc_ssm import Ssm
@@ -50,7 +51,8 @@ class Sim:
         self.handlers = {"sts": Sts(self), "lambda": Lambda(self), "logs": Logs(self),
                          "monitoring": Metrics(self), "sqs": Sqs(self), "xray": XRay(self),
                          "events": Events(self), "iam": Iam(self),
-                         "secretsmanager": Secrets(self), "ssm": Ssm(self)}
+                         "secretsmanager": Secrets(self), "ssm": Ssm(self),
+                         "schemas": Schemas(self)}
         self.control = control.Control(self)
         self.background = set()
         self.rid_rng = random.Random()
