@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fleetdeck/invocations.h"
 #include "fleetdeck/sanitize.h"
 #include "follow_int.h"
 
@@ -139,6 +140,7 @@ fd_follow_free(struct fd_follow *f)
 		free(f->g[i].token);
 	}
 	store_flush(f);
+	fd_inv_sink_free(f->inv);
 	free(f->sev);
 	free(f->sblob);
 	free(f->g);
@@ -473,6 +475,11 @@ store_queue(struct fd_follow *f, const struct fd_line *l)
 
 	if (!f->o.cache || !f->o.ctx || f->store_failed)
 		return;
+	/* Tailed platform lines also become invocation records (START/REPORT...). */
+	if (!f->inv)
+		f->inv = fd_inv_sink_new(f->o.cache, f->o.ctx);
+	if (f->inv && l->raw)
+		fd_inv_sink_line(f->inv, l->function, l->stream, l->ts, l->raw, l->raw_len);
 	if (f->nstore == f->capstore) {
 		f->capstore = f->capstore ? f->capstore * 2 : 256;
 		f->sev = fd_xreallocarray(f->sev, f->capstore, sizeof(*f->sev));
@@ -509,6 +516,9 @@ store_flush(struct fd_follow *f)
 		follow_banner(f, FD_BANNER_ERROR, FOLLOW_NO_SOURCE, fd_wall_now_ms(), 0,
 		              "log store: %s (lines are no longer cached)", err.msg);
 	}
+	if (f->inv && !f->store_failed && fd_inv_sink_flush(f->inv, &err) != FD_OK)
+		follow_banner(f, FD_BANNER_ERROR, FOLLOW_NO_SOURCE, fd_wall_now_ms(), 0,
+		              "invocation records: %s", err.msg);
 	for (i = 0; i < f->nstore; i++)
 		free(f->sblob[i]);
 	f->nstore = 0;

@@ -153,8 +153,11 @@ struct flive {
 	int restarts;
 };
 
+struct fd_inv_sink;
+
 struct fd_follow {
 	struct aws_client *c;
+	struct fd_inv_sink *inv; /* invocation records built from the tailed lines */
 	struct fd_follow_opts o;
 	char *pattern, *arn_prefix;
 	struct fgroup *g;

@@ -119,6 +119,9 @@ fd_regex_new(const char *pattern, struct fd_regex **out, struct fd_err *err)
 		pcre2_get_error_message(rc, msg, sizeof(msg));
 		return fd_err_set(err, FD_EINVAL, "at offset %zu: %s", (size_t)erroff, (char *)msg);
 	}
+	/* JIT when the platform has it (log filters run per line); the interpreter
+	 * still works when it does not. */
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	*out = fd_xcalloc(1, sizeof(**out));
 	(*out)->code = code;
 	(*out)->md = pcre2_match_data_create_from_pattern(code, NULL);
