@@ -10,6 +10,10 @@
 #include "follow_int.h"
 
 #define HANDOVER_MS 2000
+/* A catch-up poll starts this much before the last update received: an event
+ * stamped just before an update can reach CloudWatch after that update was built.
+ * Re-read lines are dropped by the content de-duplication. */
+#define CATCHUP_MARGIN_MS 5000
 #define SAMPLED_BANNER_EVERY_MS 60000
 #define MAX_RESTARTS 5
 
@@ -118,7 +122,8 @@ catch_up(struct flive *s, int once)
 	for (i = 0; i < s->n; i++) {
 		if (!once)
 			s->f->g[s->groups[i]].state = G_POLL;
-		follow_schedule_poll(s->f, s->groups[i], covered_until(s), once);
+		follow_schedule_poll(s->f, s->groups[i], covered_until(s) - CATCHUP_MARGIN_MS,
+		                     once);
 	}
 }
 
