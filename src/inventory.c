@@ -91,7 +91,8 @@ inv_record_error(struct fd_inventory *inv, enum fd_status st, const struct aws_e
 		inv->first_st = st != FD_OK ? st : FD_EAWS;
 		fd_strlcpy(inv->first_msg, msg, sizeof(inv->first_msg));
 	}
-	if (st == FD_ECREDS || st == FD_EHTTP || st == FD_ETIMEOUT)
+	/* Cancelled calls (the model is going away) start nothing more either. */
+	if (st == FD_ECREDS || st == FD_EHTTP || st == FD_ETIMEOUT || st == FD_ECANCELLED)
 		inv->abort_rest = 1;
 }
 

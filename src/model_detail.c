@@ -132,7 +132,8 @@ detail_done(enum fd_status st, const struct aws_error *e, void *ud)
 	if (inv->m->st.refreshing)
 		inv->m->st.steps_done++;
 	inv->m->dirty = 1;
-	pump(inv);
+	if (!inv->abort_rest)
+		pump(inv);
 	if (inv->stage == STAGE_DETAIL && !jobs_running(inv) &&
 	    (inv->abort_rest || inv->iqueue >= inv->nqueue))
 		inv_stage_done(inv);

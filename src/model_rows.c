@@ -559,6 +559,8 @@ permute_rows(struct fd_model *m)
 	uint32_t *done = m->scratch;
 	size_t i, j, k, n = m->nfns;
 
+	if (!n)
+		return;
 	memset(done, 0, n * sizeof(*done));
 	for (i = 0; i < n; i++) {
 		if (done[i] || m->order[i] == i)

@@ -15,8 +15,8 @@
  * the process's CPU time then (what the loop itself spent between keys);
  * written to FILE at the end, one record a line, CLOCK_MONOTONIC nanoseconds, plus the
  * peak RSS. Two directives go with it:
- *   @pace MS            each following key line is due MS after the previous one, so a
- *                       loop busy with something else shows as latency
+ *   @pace MS            each following key line (up to the next directive) is due MS
+ *                       after the previous one, so a loop busy elsewhere shows as latency
  *   @wait-pending N MS  until N requests are in flight (at most MS) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,6 +296,9 @@ fd_script_step(struct fd_script *s, struct fd_ui *ui)
 	if (line[0] != '@' && s->bench && !bench_keys(s, ui, line))
 		return;
 	s->i++;
+	/* A directive ends a paced run: the next key is due when it is read. */
+	if (line[0] == '@' && s->bench)
+		s->bench->next_due = 0;
 	if (line[0] == '@')
 		directive(s, ui, line);
 	else if (!s->bench)

@@ -54,7 +54,9 @@ int fd_fn_col_find(const char *name);
 
 struct fd_fn_row {
 	const struct fd_function *fn;
-	const struct fd_function_metrics *metrics; /* NULL when none cached */
+	const struct fd_function_metrics *metrics; /* the window's series, read from the
+						    * cache by fd_model_row (one function at a
+						    * time); NULL otherwise */
 	double invocations, errors, error_pct, throttles, p50, p99, max_ms, concurrency; /* NAN = no data */
 	int nrisks;
 	enum fd_severity worst;
@@ -120,7 +122,9 @@ enum fd_status fd_model_open_headless(struct fd_app *app, unsigned what, struct 
 /* Mutes risk checks (comma-separated ids, "*" = all) for a function ("*" = every
  * function); from the config's per-function `mute = ...`. */
 void fd_model_mute(struct fd_model *m, const char *function, const char *check_ids);
-/* True (once) when data changed since the last call: the UI redraws. */
+/* True (once) when data changed since the last call: the UI redraws. Each call also
+ * applies one small step of what the background refresh received (a few functions'
+ * metrics), so a loop driving fd_model_refresh calls it every iteration. */
 int fd_model_take_dirty(struct fd_model *m);
 void fd_model_status(const struct fd_model *m, struct fd_model_status *out);
 
