@@ -43,8 +43,10 @@ build_model(struct fd_app *app, struct fd_model **out, struct fd_err *err)
 	if (!app->offline && (st = fd_app_client(app, err)) != FD_OK)
 		return st;
 	st = fd_model_new(app->offline ? NULL : app->client, app->cache, &app->ctx, &m, err);
-	if (st == FD_OK)
+	if (st == FD_OK) {
+		fd_model_enable_queues(m);
 		st = fd_model_load_cache(m, err);
+	}
 	if (st != FD_OK) {
 		fd_model_free(m);
 		return st;

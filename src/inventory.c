@@ -16,6 +16,7 @@
 #include "fleetdeck/lambda.h"
 #include "fleetdeck/logs.h"
 #include "fleetdeck/util.h"
+#include "fleetdeck/queues.h"
 #include "model_int.h"
 
 #define LAMBDA_GROUP_PREFIX "/aws/lambda/"
@@ -542,6 +543,10 @@ fd_model_refresh(struct fd_model *m, unsigned what)
 	inv = inv_get(m);
 	if (m->st.refreshing)
 		return;
+	if (m->queues && (what & FD_REFRESH_LIST)) {
+		fd_queues_set_functions(m->queues, m->fns, m->nfns);
+		fd_queues_refresh(m->queues);
+	}
 	inv->what = what;
 	inv->stage = STAGE_LIST;
 	inv->abort_rest = 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fleetdeck/util.h"
+#include "fleetdeck/queues.h"
 #include "model_int.h"
 
 #define DEFAULT_WINDOW_S 3600
@@ -60,6 +61,7 @@ fd_model_free(struct fd_model *m)
 	if (m->client)
 		aws_client_abort_all(m->client);
 	inventory_free(m);
+	fd_queues_free(m->queues);
 	model_rows_free(m);
 	fd_functions_free(m->fns, m->nfns);
 	fd_summaries_free(m->sums, m->nsums);
@@ -401,6 +403,13 @@ fd_model_load_cache(struct fd_model *m, struct fd_err *err)
 	return FD_OK;
 }
 
+void
+fd_model_enable_queues(struct fd_model *m)
+{
+	if (m->client && !m->queues)
+		m->queues = fd_queues_new(m->client);
+}
+
 int
 fd_model_take_dirty(struct fd_model *m)
 {
@@ -408,6 +417,8 @@ fd_model_take_dirty(struct fd_model *m)
 
 	(void)inventory_step(m);
 	d = m->dirty;
+	if (m->queues && fd_queues_take_dirty(m->queues))
+		d = 1;
 
 	m->dirty = 0;
 	return d;

@@ -20,8 +20,11 @@ struct model_mute {
 
 struct fd_inventory;
 
+struct fd_queues;
+
 struct fd_model {
 	struct aws_client *client;
+	struct fd_queues *queues; /* DLQ summary for the dashboard; NULL unless enabled */
 	struct fd_cache *cache;
 	struct fd_ctx ctx;
 

@@ -12,6 +12,7 @@
 #include "fleetdeck/risks.h"
 #include "fleetdeck/sanitize.h"
 #include "fleetdeck/util.h"
+#include "fleetdeck/queues.h"
 #include "model_int.h"
 
 #define COL_TYPE_S 'S'
@@ -611,8 +612,24 @@ fd_model_rows(struct fd_model *m, const struct fd_fn_row **rows)
 void
 fd_model_totals(struct fd_model *m, struct fd_totals *out)
 {
+	struct fd_queues_status qs;
+	struct fd_dlq_summary d;
+
 	model_ensure_summary(m);
 	*out = m->totals;
+	out->dlq_oldest_age_s = NAN;
+	if (!m->queues)
+		return;
+	fd_queues_status(m->queues, &qs);
+	if (!qs.fetched_ms)
+		return;
+	fd_queues_summary(m->queues, &d);
+	out->dlqs_known = 1;
+	out->dlqs = d.dlqs;
+	out->dlqs_with_messages = d.dlqs_with_messages;
+	out->dlq_messages = d.dlq_messages;
+	out->dlq_oldest_age_s = d.oldest_age_s;
+	fd_strlcpy(out->dlq_worst, d.worst, sizeof(out->dlq_worst));
 }
 
 struct fd_fn_row *

@@ -112,6 +112,34 @@ draw_totals(struct fd_view *v, int y, int w)
 	fd_buf_free(&b);
 }
 
+/* "DLQs 2 of 9 hold 161 messages (oldest 3h12m, most in payments-queue-dlq)". */
+static void
+draw_dlq_summary(const struct fd_totals *t, int y, int x, int w)
+{
+	char age[32] = "-";
+
+	if (x >= w)
+		return;
+	if (!t->dlqs_known) {
+		fd_draw_text(y, x, w - x, FD_ROLE_DIM, "DLQs: not read yet (:dlq)");
+		return;
+	}
+	if (!t->dlqs_with_messages) {
+		fd_draw_printf(y, x, w - x, FD_ROLE_OK, "DLQs: %zu, all empty", t->dlqs);
+		return;
+	}
+	if (t->dlq_oldest_age_s == t->dlq_oldest_age_s) {
+		long s = (long)t->dlq_oldest_age_s;
+		if (s >= 3600)
+			snprintf(age, sizeof(age), "%ldh%02ldm", s / 3600, s / 60 % 60);
+		else
+			snprintf(age, sizeof(age), "%ldm%02lds", s / 60, s % 60);
+	}
+	fd_draw_printf(y, x, w - x, FD_ROLE_WARNING,
+		       "DLQs %zu of %zu hold %lld messages (oldest %s, most in %s)",
+		       t->dlqs_with_messages, t->dlqs, t->dlq_messages, age, t->dlq_worst);
+}
+
 static void
 draw_risk_summary(struct fd_view *v, int y, int w, int focused)
 {
@@ -128,7 +156,7 @@ draw_risk_summary(struct fd_view *v, int y, int w, int focused)
 		x += fd_draw_printf(y, x, w - x, focused ? FD_ROLE_SELECTED : role, " %zu %s ",
 				    t.risks_by_severity[s], fd_severity_name((enum fd_severity)s));
 	}
-	fd_draw_text(y, x + 2, w - x - 2, FD_ROLE_DIM, "DLQs: coming with the queues screen");
+	draw_dlq_summary(&t, y, x + 2, w);
 }
 
 static void

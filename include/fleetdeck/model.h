@@ -70,7 +70,12 @@ struct fd_totals {
 	long long concurrency_limit;      /* -1 when unknown */
 	long long unreserved_limit;
 	size_t risks_by_severity[FD_SEV_COUNT];
-	size_t dlqs_with_messages;        /* filled once the queues issue lands; 0 now */
+	int dlqs_known;                   /* the queues have been read (console only) */
+	size_t dlqs;
+	size_t dlqs_with_messages;
+	long long dlq_messages;
+	double dlq_oldest_age_s;          /* NAN when unknown */
+	char dlq_worst[96];               /* the DLQ with the most messages, "" when none */
 };
 
 struct fd_model_status {
@@ -88,6 +93,10 @@ struct fd_model;
 enum fd_status fd_model_new(struct aws_client *client, struct fd_cache *cache,
 			    const struct fd_ctx *ctx, struct fd_model **out, struct fd_err *err);
 void fd_model_free(struct fd_model *m);
+
+/* The console's dashboard also summarises the dead-letter queues: with this, each
+ * listing refresh also refreshes the queues (headless commands leave it off). */
+void fd_model_enable_queues(struct fd_model *m);
 
 /* Loads what the cache holds for ctx: instant start. */
 enum fd_status fd_model_load_cache(struct fd_model *m, struct fd_err *err);

@@ -48,6 +48,8 @@ fi
 wait_for "fleetdeck" 10 || finish
 wait_for "FUNCTION" 15 || finish
 wait_for "data [0-9]*s old" 15
+# The seeded fleet has dead-letter queues holding messages: the header says which.
+wait_for "DLQs [0-9]* of [0-9]* hold [0-9]* messages (oldest" 20
 first=$(sed -n '6p' "$T/pane" | awk '{print $1}')
 [ -n "$first" ] || fail "no function row on the dashboard"
 [ "$(tm display -p -t fd '#{alternate_on}')" = 1 ] || fail "the console does not use the alternate screen"
