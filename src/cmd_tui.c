@@ -15,6 +15,7 @@
 
 #include "fleetdeck/app.h"
 #include "fleetdeck/cmds.h"
+#include "fleetdeck/mute_config.h"
 #include "fleetdeck/redrive.h"
 #include "fleetdeck/state.h"
 #include "fleetdeck/tui.h"
@@ -30,6 +31,24 @@ static struct {
 } start;
 
 static char cur_profile[128], cur_region[64];
+static char mute_note[384]; /* what the config's [mute] section got wrong, "" = nothing */
+
+/* The config's [mute] rules; problems become the start notice, not an error. */
+static void
+apply_config_mutes(struct fd_model *m)
+{
+	struct fd_buf notes;
+	struct fd_err err = {0};
+	char *p;
+
+	fd_buf_init(&notes);
+	if (fd_mute_config_apply_default(m, &notes, &err) != FD_OK)
+		fd_buf_puts(&notes, err.msg);
+	for (p = notes.data; p && (p = strchr(p, '\n')) && p[1]; p++)
+		*p = ' ';
+	fd_strlcpy(mute_note, notes.data ? fd_str_trim(notes.data) : "", sizeof(mute_note));
+	fd_buf_free(&notes);
+}
 
 static enum fd_status
 build_model(struct fd_app *app, struct fd_model **out, struct fd_err *err)
@@ -45,6 +64,7 @@ build_model(struct fd_app *app, struct fd_model **out, struct fd_err *err)
 	st = fd_model_new(app->offline ? NULL : app->client, app->cache, &app->ctx, &m, err);
 	if (st == FD_OK) {
 		fd_model_enable_queues(m);
+		apply_config_mutes(m);
 		st = fd_model_load_cache(m, err);
 	}
 	if (st != FD_OK) {
@@ -181,10 +201,13 @@ cmd_tui(struct fd_app *app, int argc, char **argv)
 	o.app = app;
 	o.open_context = open_context;
 	redrive_notice(notice, sizeof(notice));
-	if (notice[0])
-		o.notice = notice;
 	if (open_context(app, NULL, NULL, &o.model, &err) != FD_OK)
 		return fd_cmd_fail(&err);
+	if (mute_note[0])
+		snprintf(notice + strlen(notice), sizeof(notice) - strlen(notice), "%s%s",
+			 notice[0] ? "; " : "", mute_note);
+	if (notice[0])
+		o.notice = notice;
 	rc = fd_tui_run(&o, &err);
 	if (rc != 0 && err.status != FD_OK)
 		return fd_cmd_fail(&err);

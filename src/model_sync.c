@@ -9,6 +9,7 @@
 #include "fleetdeck/cwmetrics.h"
 #include "fleetdeck/lambda.h"
 #include "fleetdeck/logs.h"
+#include "fleetdeck/mute_config.h"
 #include "fleetdeck/util.h"
 #include "model_int.h"
 
@@ -192,6 +193,23 @@ print_cache_age(const struct fd_model *m)
 		        (long long)(age_ms > 0 ? age_ms / 60000 : 0));
 }
 
+/* The config's [mute] rules; unknown check ids are warnings on stderr. */
+static enum fd_status
+apply_config_mutes(struct fd_model *m, struct fd_err *err)
+{
+	struct fd_buf warn;
+	enum fd_status st;
+	char *line, *save = NULL;
+
+	fd_buf_init(&warn);
+	st = fd_mute_config_apply_default(m, &warn, err);
+	for (line = warn.data ? strtok_r(warn.data, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		fprintf(stderr, "fleetdeck: warning: %s\n", line);
+	fd_buf_free(&warn);
+	return st;
+}
+
 enum fd_status
 fd_model_open_headless(struct fd_app *app, unsigned what, struct fd_model **out, struct fd_err *err)
 {
@@ -204,6 +222,8 @@ fd_model_open_headless(struct fd_app *app, unsigned what, struct fd_model **out,
 	if (!app->offline && (st = fd_app_client(app, err)) != FD_OK)
 		return st;
 	st = fd_model_new(app->offline ? NULL : app->client, app->cache, &app->ctx, &m, err);
+	if (st == FD_OK)
+		st = apply_config_mutes(m, err);
 	if (st == FD_OK)
 		st = fd_model_load_cache(m, err);
 	if (st == FD_OK && app->offline)
