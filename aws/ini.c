@@ -288,3 +288,32 @@ ini_section_name(const struct ini_file *f, size_t i)
 {
 	return f && i < f->nsections ? f->sections[i] : NULL;
 }
+
+static int
+ini_key_seen(const struct ini_file *f, size_t idx, size_t upto, const char *key)
+{
+	size_t j;
+
+	for (j = 0; j < upto; j++)
+		if (f->entries[j].section == idx && !f->entries[j].sub &&
+		    strcmp(f->entries[j].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+const char *
+ini_key_name(const struct ini_file *f, const char *section, size_t i)
+{
+	size_t idx, k;
+
+	if (!f || (idx = ini_find_section(f, section)) == (size_t)-1)
+		return NULL;
+	for (k = 0; k < f->nentries; k++) {
+		const struct ini_entry *e = &f->entries[k];
+		if (e->section != idx || e->sub || ini_key_seen(f, idx, k, e->key))
+			continue;
+		if (i-- == 0)
+			return e->key;
+	}
+	return NULL;
+}

@@ -21,4 +21,29 @@ int logs_tail_offline(struct fd_app *app, char **targets, size_t n, long since_s
                       void (*on_line)(const struct fd_line *l, void *ud), void *ud);
 int cmd_logs_query(struct fd_app *app, int argc, char **argv);
 
+/* Named queries (logs_saved.c): the built-in ones and the [queries] section of
+ * fleetdeck's config file, where a saved name shadows a built-in one. */
+struct ini_file;
+struct logs_named {
+	const char *name, *query;
+	const char *source; /* "built-in", "saved", "saved, shadows built-in" */
+};
+struct logs_queries {
+	struct ini_file *ini;
+	struct logs_named *q;
+	size_t n;
+};
+/* The built-in query called name, or NULL. */
+const char *logs_builtin_query(const char *name);
+/* Built-ins plus the saved queries of the config file at path (NULL or a missing file:
+ * none); notes shadowed built-ins on stderr. */
+enum fd_status logs_queries_load(const char *path, struct logs_queries *qs, struct fd_err *err);
+/* The query called name (case-insensitive), or NULL. */
+const char *logs_queries_find(const struct logs_queries *qs, const char *name);
+/* "a, b, c" (sanitized) appended to out. */
+void logs_queries_names(const struct logs_queries *qs, struct fd_buf *out);
+/* One record per query: name, source, query (sanitized by the writer). */
+void logs_queries_print(const struct logs_queries *qs, enum fd_output fmt);
+void logs_queries_free(struct logs_queries *qs);
+
 #endif

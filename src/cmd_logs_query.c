@@ -4,7 +4,8 @@
  * and scanned, bytes scanned and what that costs at $0.005 per GB). SIGINT stops the
  * running parts with StopQuery and prints what arrived. Parts are merged: `stats`
  * results are re-aggregated by their group-by columns when every aggregate is
- * additive (count, sum, min, max); then the query's sort and limit apply again. */
+ * additive (count, sum, min, max); then the query's sort and limit apply again.
+ * Named queries (--builtin, --saved, --list) come from logs_saved.c. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,31 +15,16 @@
 
 #include "fleetdeck/app.h"
 #include "fleetdeck/cmds.h"
+#include "fleetdeck/keymap.h"
 #include "fleetdeck/logs.h"
 #include "fleetdeck/output.h"
+#include "fleetdeck/sanitize.h"
 #include "cmd_logs_int.h"
 
 #define DEFAULT_QUERY_SINCE_S 86400
 #define POLL_MS 1000
 #define COST_PER_GB 0.005
 #define MAX_COLUMNS 64
-
-static const struct {
-	const char *name;
-	const char *query;
-} builtins[] = {
-    {"errors-by-function", "filter @message like /(?i)(error|exception|task timed out)/ "
-                           "| stats count(*) as errors by @log | sort errors desc"},
-    {"timeouts", "filter @message like /Task timed out|Status: timeout/ "
-                 "| fields @timestamp, @log, @requestId, @message "
-                 "| sort @timestamp desc | limit 100"},
-    {"top-errors", "filter @message like /(?i)error/ "
-                   "| stats count(*) as occurrences by @message "
-                   "| sort occurrences desc | limit 20"},
-    {"cold-starts", "filter @type = \"REPORT\" and ispresent(@initDuration) "
-                    "| stats count(*) as cold_starts, max(@initDuration) as max_init_ms by @log "
-                    "| sort cold_starts desc"},
-};
 
 struct qpart {
 	const char **groups;
@@ -55,6 +41,8 @@ struct qopts {
 	char **targets;
 	size_t ntargets;
 	int functions; /* targets are function names */
+	const char *saved; /* --saved NAME */
+	int list;          /* --list */
 };
 
 static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -86,13 +74,9 @@ split_list(const char *v, struct qopts *o)
 static int
 builtin_query(const char *name, const char **out)
 {
-	size_t i;
-
-	for (i = 0; i < FD_ARRAY_LEN(builtins); i++)
-		if (strcmp(builtins[i].name, name) == 0) {
-			*out = builtins[i].query;
-			return 0;
-		}
+	*out = logs_builtin_query(name);
+	if (*out)
+		return 0;
 	return usage("--builtin takes errors-by-function, timeouts, top-errors or cold-starts "
 	             "(got \"%s\")",
 	             name);
@@ -113,16 +97,22 @@ query_opt(struct qopts *o, const char *name, const char *v)
 	}
 	if (strcmp(name, "--builtin") == 0)
 		return builtin_query(v, &o->query);
+	if (strcmp(name, "--saved") == 0) {
+		o->saved = v;
+		return 0;
+	}
 	o->functions = strcmp(name, "--functions") == 0;
 	split_list(v, o);
 	return 0;
 }
 
+static int query_check(const struct qopts *o);
+
 static int
 query_parse(int argc, char **argv, struct qopts *o)
 {
 	static const char *const valued[] = {"--groups", "--functions", "--since", "--limit",
-	                                     "--builtin"};
+	                                     "--builtin", "--saved"};
 	int i, hit, rc;
 	size_t k;
 
@@ -134,16 +124,29 @@ query_parse(int argc, char **argv, struct qopts *o)
 		}
 		if (hit)
 			continue;
-		if (argv[i][0] == '-' && argv[i][1])
+		if (strcmp(argv[i], "--list") == 0)
+			o->list = 1;
+		else if (argv[i][0] == '-' && argv[i][1])
 			return usage("unknown option \"%s\"", argv[i]);
-		if (o->query)
+		else if (o->query)
 			return usage("one query only (quote it)");
-		o->query = argv[i];
+		else
+			o->query = argv[i];
 	}
+	return query_check(o);
+}
+
+static int
+query_check(const struct qopts *o)
+{
+	if (o->list)
+		return 0;
+	if (o->saved && o->query)
+		return usage("one query only: a query string, --builtin or --saved");
 	if (!o->ntargets)
 		return usage("logs query needs --groups G,... or --functions F,...");
-	if (!o->query || !*o->query)
-		return usage("logs query needs a query string or --builtin NAME");
+	if (!o->saved && (!o->query || !*o->query))
+		return usage("logs query needs a query string, --builtin NAME or --saved NAME");
 	return 0;
 }
 
@@ -363,17 +366,57 @@ query_run(struct fd_app *app, struct qopts *o, int *rc)
 	free(parts);
 }
 
+/* --list prints the named queries (*done set); --saved NAME picks one as o->query. */
+static int
+named_queries(struct fd_app *app, struct qopts *o, struct logs_queries *qs, int *done)
+{
+	struct fd_err err = {FD_OK, ""};
+	char *path = fd_keymap_default_path(), *safe;
+	struct fd_buf names;
+	enum fd_status st = logs_queries_load(path, qs, &err);
+	int rc = 0;
+
+	free(path);
+	if (st != FD_OK)
+		return fd_cmd_fail(&err);
+	if (o->list) {
+		logs_queries_print(qs, app->output == FD_OUT_DEFAULT || app->output == FD_OUT_TEXT
+		                           ? FD_OUT_TABLE
+		                           : app->output);
+		*done = 1;
+		return 0;
+	}
+	o->query = logs_queries_find(qs, o->saved);
+	if (!o->query) {
+		fd_buf_init(&names);
+		logs_queries_names(qs, &names);
+		safe = fd_sanitize_dup(o->saved);
+		rc = usage("no query named \"%s\" (known: %s)", safe, names.data);
+		free(safe);
+		fd_buf_free(&names);
+	} else if (!*o->query) {
+		rc = usage("saved query \"%s\" is empty", o->saved);
+	}
+	return rc;
+}
+
 int
 cmd_logs_query(struct fd_app *app, int argc, char **argv)
 {
 	struct qopts o;
+	struct logs_queries qs;
 	struct fd_err err = {FD_OK, ""};
-	int rc;
+	int rc, done = 0;
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
+	memset(&qs, 0, sizeof(qs));
 	o.since_s = DEFAULT_QUERY_SINCE_S;
 	rc = query_parse(argc, argv, &o);
+	if (rc == 0 && (o.list || o.saved))
+		rc = named_queries(app, &o, &qs, &done);
+	if (done)
+		goto out;
 	if (rc == 0 && app->output != FD_OUT_DEFAULT && app->output != FD_OUT_TABLE &&
 	    app->output != FD_OUT_TEXT && app->output != FD_OUT_JSON && app->output != FD_OUT_CSV &&
 	    app->output != FD_OUT_NDJSON)
@@ -382,6 +425,8 @@ cmd_logs_query(struct fd_app *app, int argc, char **argv)
 		rc = fd_cmd_fail(&err);
 	if (rc == 0)
 		query_run(app, &o, &rc);
+out:
+	logs_queries_free(&qs);
 	for (i = 0; i < o.ntargets; i++)
 		free(o.targets[i]);
 	free(o.targets);

@@ -28,5 +28,8 @@ const char *ini_get_sub(const struct ini_file *f, const char *section, const cha
 int ini_has_section(const struct ini_file *f, const char *section);
 /* Iterates section names in file order; returns NULL past the end. */
 const char *ini_section_name(const struct ini_file *f, size_t i);
+/* Iterates the distinct top-level keys of a section (lowercased) in the order they
+ * first appear; returns NULL past the end or when the section is absent. */
+const char *ini_key_name(const struct ini_file *f, const char *section, size_t i);
 
 #endif
