@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fleetdeck/invocations.h"
 #include "fleetdeck/risks.h"
 #include "fleetdeck/sanitize.h"
 #include "fleetdeck/util.h"
@@ -56,7 +57,7 @@ summarise_row(struct fd_fn_row *r, const struct fd_function *fn,
 	r->fn = fn;
 	r->worst = FD_SEV_INFO;
 	r->invocations = r->errors = r->error_pct = r->throttles = NAN;
-	r->p50 = r->p99 = r->max_ms = r->concurrency = NAN;
+	r->p50 = r->p99 = r->max_ms = r->concurrency = r->cold_pct = NAN;
 	for (i = 0; i < FD_SPARK_POINTS; i++)
 		r->spark[i] = NAN;
 	if (!sum)
@@ -228,6 +229,30 @@ clear_risks(struct fd_model *m)
 	m->nrisks = 0;
 }
 
+/* Cold starts per 100 finished records of the window, from one cache query joined by
+ * name with the rows (still in fns order); rows without records keep NAN. */
+static void
+apply_cold_counts(struct fd_model *m)
+{
+	struct fd_inv_cold_count *cc = NULL;
+	struct fd_err err = {FD_OK, ""};
+	int64_t to_ms = (int64_t)fd_wall_now() * 1000;
+	size_t n = 0, i, j = 0;
+
+	if (!m->cache || fd_cache_cold_counts(m->cache, &m->ctx, to_ms - m->window_s * 1000LL,
+					      to_ms, &cc, &n, &err) != FD_OK)
+		return;
+	for (i = 0; i < m->nfns && j < n; i++) {
+		const char *name = m->fns[i].name ? m->fns[i].name : "";
+		while (j < n && strcmp(cc[j].function, name) < 0)
+			j++;
+		if (j < n && strcmp(cc[j].function, name) == 0 && cc[j].invocations > 0)
+			m->rows[i].cold_pct = (double)cc[j].cold_starts * 100.0 /
+					      (double)cc[j].invocations;
+	}
+	free(cc);
+}
+
 /* Rows and risks for every function; summaries joined by name (both arrays sorted). */
 void
 model_ensure_summary(struct fd_model *m)
@@ -257,6 +282,7 @@ model_ensure_summary(struct fd_model *m)
 		eval_row_risks(m, &m->rows[i], sum, now_s);
 		m->pos[i] = (uint32_t)i;
 	}
+	apply_cold_counts(m);
 	if (m->nrisks)
 		qsort(m->risks, m->nrisks, sizeof(*m->risks), cmp_risk);
 	compute_totals(m);
@@ -347,7 +373,9 @@ model_rows_update(struct fd_model *m, const char *const *changed, size_t n, int 
 		struct fd_function *fn = model_find_function(m, names[i]);
 		struct fd_fn_row *r = model_row_at(m, (size_t)(fn - m->fns));
 		const struct fd_metric_summary *sum = model_find_summary(m, names[i]);
+		double cold_pct = r->cold_pct; /* from the records, not the metrics */
 		summarise_row(r, fn, sum);
+		r->cold_pct = cold_pct;
 		eval_row_risks(m, r, sum, now_s);
 	}
 	merge_risks(m, kept);
@@ -483,6 +511,8 @@ fd_fn_row_num(const struct fd_fn_row *r, enum fd_fn_col c)
 		return r->p50;
 	case FD_FC_P99:
 		return r->p99;
+	case FD_FC_COLD_PCT:
+		return r->cold_pct;
 	case FD_FC_CONCURRENCY:
 		return r->concurrency;
 	case FD_FC_RISKS:
@@ -707,7 +737,7 @@ cell_text(const struct fd_fn_row *r, enum fd_fn_col c, char *out, size_t n)
 		snprintf(out, n, "%.*s", c == FD_FC_LAST_MODIFIED ? 10 : (int)n, s ? s : "-");
 	} else if (isnan(v)) {
 		snprintf(out, n, "-");
-	} else if (c == FD_FC_ERROR_PCT) {
+	} else if (c == FD_FC_ERROR_PCT || c == FD_FC_COLD_PCT) {
 		snprintf(out, n, "%.1f", v);
 	} else if (c == FD_FC_P50 || c == FD_FC_P99) {
 		format_ms(v, out, n);

@@ -133,6 +133,16 @@ enum fd_status fd_cache_scan_invocations(struct fd_cache *c, const struct fd_ctx
 					 int64_t from_ms, int64_t to_ms,
 					 void (*fn)(const struct fd_inv_sample *s, void *ud),
 					 void *ud, struct fd_err *err);
+/* Finished records of ctx per function over [from_ms, to_ms) (to_ms 0 = open; as the
+ * scan reads them): how many, and how many were cold (init_ms or restore_ms set).
+ * One row per function that has records, sorted by name (strcmp). */
+struct fd_inv_cold_count {
+	char function[72];
+	long long invocations, cold_starts;
+};
+enum fd_status fd_cache_cold_counts(struct fd_cache *c, const struct fd_ctx *ctx, int64_t from_ms,
+				    int64_t to_ms, struct fd_inv_cold_count **out, size_t *n,
+				    struct fd_err *err);
 /* Rows of ctx and the newest end_ms (0 when none). */
 enum fd_status fd_cache_invocations_count(struct fd_cache *c, const struct fd_ctx *ctx,
 					  long long *rows, int64_t *newest_ms, struct fd_err *err);

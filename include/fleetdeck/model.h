@@ -31,6 +31,7 @@
 	X(FD_FC_THROTTLES, "throttles", "THR", N, 5, 1)                                            \
 	X(FD_FC_P50, "p50_ms", "P50ms", N, 7, 1)                                                   \
 	X(FD_FC_P99, "p99_ms", "P99ms", N, 7, 1)                                                   \
+	X(FD_FC_COLD_PCT, "cold_start_pct", "COLD%", N, 5, 1)                                      \
 	X(FD_FC_CONCURRENCY, "concurrency", "CONC", N, 5, 1)                                       \
 	X(FD_FC_RISKS, "risks", "RISK", I, 4, 1)
 
@@ -58,6 +59,8 @@ struct fd_fn_row {
 						    * cache by fd_model_row (one function at a
 						    * time); NULL otherwise */
 	double invocations, errors, error_pct, throttles, p50, p99, max_ms, concurrency; /* NAN = no data */
+	double cold_pct;  /* cold starts per 100 cached invocation records over the window;
+			   * NAN when the cache holds none of the function's */
 	int nrisks;
 	enum fd_severity worst;
 	double spark[FD_SPARK_POINTS]; /* invocations per bucket over the window; NAN = none */

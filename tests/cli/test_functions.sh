@@ -54,7 +54,7 @@ json_ok "$T/out" || fail "functions json is not JSON"
 n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$T/out")
 [ "$n" = 40 ] || fail "functions json: $n rows, expected 40"
 keys=$(python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1]))[0]))' "$T/out")
-[ "$keys" = "name,runtime,memory_mb,timeout_s,last_modified,invocations,errors,error_pct,throttles,p50_ms,p99_ms,concurrency,risks" ] ||
+[ "$keys" = "name,runtime,memory_mb,timeout_s,last_modified,invocations,errors,error_pct,throttles,p50_ms,p99_ms,cold_start_pct,concurrency,risks" ] ||
 	fail "functions json keys: $keys"
 python3 - "$T/out" <<'EOF' || fail "functions json values"
 import json, sys
@@ -63,6 +63,7 @@ busy = rows["orders-api"]
 assert isinstance(busy["invocations"], int) and busy["invocations"] > 1000, busy
 assert isinstance(busy["p99_ms"], float), busy
 assert rows["payments-worker"]["errors"] > 0
+assert busy["cold_start_pct"] is None, busy  # no invocation records cached
 EOF
 
 run "$FD_BIN" functions -o ndjson --stale-ok
@@ -79,6 +80,7 @@ run env COLUMNS=200 "$FD_BIN" functions --stale-ok
 expect_rc 0 "functions table"
 expect_out "FUNCTION" "table header"
 expect_out "P99ms" "table p99 column"
+expect_out "COLD%" "table cold-start column"
 expect_out "orders-api" "table row"
 
 run "$FD_BIN" functions --stale-ok --filter '^orders-' -o csv --columns name
