@@ -30,8 +30,8 @@ struct layout {
  * (RUNTIME, inventory rather than health, is the first to go). */
 static const int col_priority[] = {
 	FD_FC_NAME,      FD_FC_INVOCATIONS, FD_FC_ERRORS,   FD_FC_ERROR_PCT, FD_FC_P99,
-	FD_FC_THROTTLES, FD_FC_RISKS,       FD_FC_COLD_PCT, FD_FC_RUNTIME,   FD_FC_CONCURRENCY,
-	COL_TREND,       FD_FC_P50,         FD_FC_MEMORY,   FD_FC_TIMEOUT,   FD_FC_LAST_MODIFIED,
+	FD_FC_THROTTLES, FD_FC_RISKS,       FD_FC_COLD_PCT, FD_FC_RUNTIME,   FD_FC_P50,
+	FD_FC_CONCURRENCY, COL_TREND,       FD_FC_MEMORY,   FD_FC_TIMEOUT,   FD_FC_LAST_MODIFIED,
 };
 _Static_assert(FD_ARRAY_LEN(col_priority) == FD_FC_COUNT + 1,
 	       "every column (and the trend) has a priority");
