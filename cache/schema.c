@@ -205,6 +205,11 @@ static const char *const migrations[] = {
     "ON DELETE CASCADE, \"group_name\" TEXT NOT NULL, \"day_s\" INTEGER NOT NULL, "
     "\"bytes\" REAL NOT NULL, \"fetched_ms\" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY "
     "(\"ctx_id\", \"group_name\", \"day_s\")) WITHOUT ROWID;",
+    /* v7: fleetdeck's own API spend per account and region, one row per record
+     * (cache/spend.c) */
+    "CREATE TABLE \"api_spend\" (\"account\" TEXT NOT NULL, \"region\" TEXT NOT NULL, "
+    "\"kind\" TEXT NOT NULL, \"ts\" INTEGER NOT NULL, \"amount\" REAL NOT NULL);\n"
+    "CREATE INDEX \"api_spend_ts\" ON \"api_spend\" (\"account\", \"region\", \"ts\");",
 };
 
 static const void *scrub_env(const void *elem, void *scratch);

@@ -2,12 +2,17 @@
  * total (ingestion per day over the last whole days, stored bytes, retention, monthly
  * ingestion + storage estimate at the configured prices - the arithmetic is in
  * costs.h), the top talkers, the log level in use, the INIT cost of the cold starts
- * in the cached invocation records, and fleetdeck's own API spend this session.
+ * in the cached invocation records (and the monthly total with it), and fleetdeck's
+ * own API spend: this session's, and what the cache recorded over --since for this
+ * account and region.
  *
  * Online it lists functions and log groups and asks CloudWatch for IncomingBytes per
  * group and day (stored in the cache); --offline / --stale-ok use what is cached.
  * json: {"window": {"from", "to", "days"}, "prices": {...}, "fleet": {...},
- * "functions": [row...], "top_talkers": [name...], "session": {...}}; table/csv/ndjson:
+ * "functions": [row...], "top_talkers": [name...], "session": {spend}, "api_spend":
+ * {"since", "account", "region", spend}} where spend is get_metric_data_metrics,
+ * get_metric_data_usd, insights_bytes_scanned, insights_usd, live_tail_minutes,
+ * live_tail_usd, total_usd; table/csv/ndjson:
  * one row per function (table and text add the totals and the session spend after;
  * csv and ndjson print those on stderr). */
 #include <math.h>
@@ -17,7 +22,6 @@
 
 #include "fleetdeck/app.h"
 #include "fleetdeck/cmds.h"
-#include "fleetdeck/coldstarts.h"
 #include "fleetdeck/costs.h"
 #include "fleetdeck/model.h"
 #include "fleetdeck/output.h"
@@ -102,8 +106,10 @@ struct cost_data {
 	struct fd_log_ingest_day *days;
 	size_t ndays;
 	int64_t from_s, to_s;
-	struct fd_coldstarts cs;
-	int have_cs;
+	long since_s;
+	struct fd_init_cost *init; /* INIT $ per function over the window, by name */
+	size_t ninit;
+	int have_init;
 };
 
 static void
@@ -151,25 +157,8 @@ fetch_ingest(struct fd_app *app, struct cost_data *d, struct fd_err *err)
 static void
 load_init_cost(struct fd_app *app, struct cost_data *d)
 {
-	struct fd_coldstart_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.from_ms = d->from_s * 1000;
-	o.to_ms = d->to_s * 1000;
-	d->have_cs = app->cache &&
-	             fd_coldstarts_local(app->cache, &app->ctx, &o, NULL, 0, &d->cs, NULL) == FD_OK;
-}
-
-static double
-init_cost_of(const struct cost_data *d, const char *fn)
-{
-	double sum = NAN;
-	size_t i;
-
-	for (i = 0; d->have_cs && i < d->cs.n; i++)
-		if (strcmp(d->cs.rows[i].function, fn) == 0 && !isnan(d->cs.rows[i].init_cost))
-			sum = isnan(sum) ? d->cs.rows[i].init_cost : sum + d->cs.rows[i].init_cost;
-	return sum;
+	d->have_init = app->cache && fd_init_costs_load(app->cache, &app->ctx, d->from_s, d->to_s, 0,
+	                                                &d->init, &d->ninit, NULL) == FD_OK;
 }
 
 static void
@@ -178,8 +167,7 @@ cost_data_free(struct cost_data *d)
 	free(d->fns);
 	free(d->groups);
 	fd_log_ingest_days_free(d->days, d->ndays);
-	if (d->have_cs)
-		fd_coldstarts_free(&d->cs);
+	free(d->init);
 }
 
 /* ---- output ---- */
@@ -202,8 +190,7 @@ fmt_bytes(double v, char *out, size_t n)
 }
 
 static void
-print_rows(enum fd_output fmt, const struct fd_log_costs *c, const struct cost_data *d,
-           size_t limit)
+print_rows(enum fd_output fmt, const struct fd_log_costs *c, size_t limit)
 {
 	static const struct fd_col cols[] = {
 	    {"function", "FUNCTION", FD_COL_STR, 0, 0, 0},
@@ -216,13 +203,15 @@ print_rows(enum fd_output fmt, const struct fd_log_costs *c, const struct cost_d
 	    {"total_usd_month", "TOTAL$/MO", FD_COL_NUM, 9, 1, 2},
 	    {"log_level", "LEVEL", FD_COL_STR, 6, 0, 0},
 	    {"init_usd_window", "INIT$", FD_COL_NUM, 7, 1, 4},
+	    {"init_usd_month", "INIT$/MO", FD_COL_NUM, 8, 1, 2},
+	    {"cost_usd_month", "COST$/MO", FD_COL_NUM, 8, 1, 2},
 	};
 	struct fd_out *o = fd_out_begin(stdout, fmt, cols, FD_ARRAY_LEN(cols));
 	size_t i;
 
 	for (i = 0; i < c->n && i < limit; i++) {
 		const struct fd_log_cost_row *r = &c->rows[i];
-		struct fd_cell cell[10];
+		struct fd_cell cell[12];
 		cell[0] = fd_cell_str(r->function);
 		cell[1] = fd_cell_str(r->group);
 		cell[2] = fd_cell_int(r->retention_days, r->retention_days >= 0);
@@ -232,7 +221,9 @@ print_rows(enum fd_output fmt, const struct fd_log_costs *c, const struct cost_d
 		cell[6] = fd_cell_num(r->storage_usd_month);
 		cell[7] = fd_cell_num(r->total_usd_month);
 		cell[8] = fd_cell_str(r->log_level);
-		cell[9] = fd_cell_num(init_cost_of(d, r->function));
+		cell[9] = fd_cell_num(r->init_usd_window);
+		cell[10] = fd_cell_num(r->init_usd_month);
+		cell[11] = fd_cell_num(r->cost_usd_month);
 		fd_out_row(o, cell);
 	}
 	fd_out_end(o);
@@ -263,24 +254,43 @@ top_talkers(const struct fd_log_costs *c, size_t *idx, size_t max)
 	return n;
 }
 
-static double
-init_total(const struct cost_data *d)
+/* fleetdeck's own spend: this process, and what the cache holds for this account and
+ * region since now - since_s (this run's records included: flushed first). */
+static void
+spend_of(struct fd_app *app, const struct cost_data *d, struct fd_session_spend *session,
+         struct fd_session_spend *window)
 {
-	double sum = 0;
-	size_t i;
+	double amount[FD_SPEND_KINDS] = {0};
+	int64_t now_ms = fd_wall_now_ms();
 
-	for (i = 0; d->have_cs && i < d->cs.n; i++)
-		if (!isnan(d->cs.rows[i].init_cost))
-			sum += d->cs.rows[i].init_cost;
-	return sum;
+	fd_session_spend(session);
+	fd_spend_flush();
+	if (app->cache)
+		(void)fd_cache_sum_spend(app->cache, app->ctx.account, app->ctx.region,
+		                         now_ms - d->since_s * 1000, now_ms + 1, amount, NULL);
+	fd_spend_price(amount, window);
 }
 
 static void
-print_summary(FILE *f, const struct fd_log_costs *c, const struct cost_data *d)
+print_spend_line(FILE *f, const char *what, const struct fd_session_spend *s)
 {
-	struct fd_session_spend sp;
+	char b[32];
+
+	fmt_bytes(s->insights_bytes, b, sizeof(b));
+	fprintf(f,
+	        "%s: GetMetricData %llu metrics $%.4f; Logs Insights %s scanned $%.4f; "
+	        "Live Tail %.2f min $%.4f; total $%.4f\n",
+	        what, (unsigned long long)s->gmd_metrics, s->gmd_usd, b, s->insights_usd,
+	        s->livetail_minutes, s->livetail_usd, s->total_usd);
+}
+
+static void
+print_summary(FILE *f, struct fd_app *app, const struct fd_log_costs *c,
+              const struct cost_data *d)
+{
+	struct fd_session_spend sp, win;
 	size_t idx[TOP_TALKERS], n = top_talkers(c, idx, TOP_TALKERS), i;
-	char a[32], b[32];
+	char a[32], b[32], label[128];
 
 	fmt_bytes(c->ingest_per_day, a, sizeof(a));
 	fmt_bytes(c->stored_bytes, b, sizeof(b));
@@ -299,14 +309,18 @@ print_summary(FILE *f, const struct fd_log_costs *c, const struct cost_data *d)
 		free(name);
 	}
 	fprintf(f, "%s\n", n ? "" : " none (no ingestion data)");
-	if (d->have_cs)
-		fprintf(f, "INIT (cold starts in %lld cached invocations): $%.4f over the window\n",
-		        d->cs.invocations, init_total(d));
-	fd_session_spend(&sp);
-	fprintf(f,
-	        "fleetdeck this session: GetMetricData %llu metrics = $%.4f; Logs Insights "
-	        "bytes scanned: not tracked yet; Live Tail minutes: not tracked yet\n",
-	        (unsigned long long)sp.gmd_metrics, sp.gmd_usd);
+	if (d->have_init && !isnan(c->init_usd_window))
+		fprintf(f,
+		        "INIT (on-demand cold starts in the cached invocation records): $%.4f over "
+		        "the window, $%.2f per month; with logs $%.2f per month\n",
+		        c->init_usd_window, c->init_usd_month, c->cost_usd_month);
+	else if (d->have_init)
+		fprintf(f, "INIT: no on-demand cold start in the cached invocation records\n");
+	spend_of(app, d, &sp, &win);
+	print_spend_line(f, "fleetdeck this session", &sp);
+	snprintf(label, sizeof(label), "fleetdeck over the last %ldd (%s %s)", d->since_s / DAY_S,
+	         app->ctx.account, app->ctx.region);
+	print_spend_line(f, label, &win);
 }
 
 static void
@@ -318,10 +332,23 @@ json_num(const char *key, double v, int comma)
 		printf("%s\"%s\":%.6g", comma ? "," : "", key, v);
 }
 
+/* The spend's members (inside an object). */
 static void
-print_json(const struct fd_log_costs *c, const struct cost_data *d)
+json_spend(const struct fd_session_spend *s)
 {
-	struct fd_session_spend sp;
+	printf("\"get_metric_data_metrics\":%llu", (unsigned long long)s->gmd_metrics);
+	json_num("get_metric_data_usd", s->gmd_usd, 1);
+	json_num("insights_bytes_scanned", s->insights_bytes, 1);
+	json_num("insights_usd", s->insights_usd, 1);
+	json_num("live_tail_minutes", s->livetail_minutes, 1);
+	json_num("live_tail_usd", s->livetail_usd, 1);
+	json_num("total_usd", s->total_usd, 1);
+}
+
+static void
+print_json(struct fd_app *app, const struct fd_log_costs *c, const struct cost_data *d)
+{
+	struct fd_session_spend sp, win;
 	size_t idx[TOP_TALKERS], n = top_talkers(c, idx, TOP_TALKERS), i;
 
 	printf("{\"window\":{\"from\":%lld,\"to\":%lld", (long long)c->from_s, (long long)c->to_s);
@@ -335,21 +362,29 @@ print_json(const struct fd_log_costs *c, const struct cost_data *d)
 	json_num("ingest_usd_month", c->ingest_usd_month, 1);
 	json_num("storage_usd_month", c->storage_usd_month, 1);
 	json_num("total_usd_month", c->total_usd_month, 1);
-	json_num("init_usd_window", d->have_cs ? init_total(d) : NAN, 1);
+	json_num("init_usd_window", d->have_init ? c->init_usd_window : NAN, 1);
+	json_num("init_usd_month", d->have_init ? c->init_usd_month : NAN, 1);
+	json_num("cost_usd_month", c->cost_usd_month, 1);
 	printf("},\"functions\":");
 	fflush(stdout);
-	print_rows(FD_OUT_JSON, c, d, c->n);
+	print_rows(FD_OUT_JSON, c, c->n);
 	printf(",\"top_talkers\":[");
 	for (i = 0; i < n; i++) {
 		printf("%s", i ? "," : "");
 		fd_json_put_string(stdout, c->rows[idx[i]].function);
 	}
-	fd_session_spend(&sp);
-	printf("],\"session\":{\"get_metric_data_metrics\":%llu",
-	       (unsigned long long)sp.gmd_metrics);
-	json_num("get_metric_data_usd", sp.gmd_usd, 1);
-	printf(",\"insights_bytes_scanned\":\"not tracked yet\",\"live_tail_minutes\":"
-	       "\"not tracked yet\"}}\n");
+	printf("]");
+	spend_of(app, d, &sp, &win);
+	printf(",\"session\":{");
+	json_spend(&sp);
+	printf("},\"api_spend\":{\"since\":%lld,\"account\":",
+	       (long long)(fd_wall_now() - d->since_s));
+	fd_json_put_string(stdout, app->ctx.account);
+	printf(",\"region\":");
+	fd_json_put_string(stdout, app->ctx.region);
+	putchar(',');
+	json_spend(&win);
+	printf("}}\n");
 }
 
 int
@@ -369,6 +404,7 @@ cmd_costs(struct fd_app *app, int argc, char **argv)
 	if (fd_model_open_headless(app, FD_REFRESH_LIST | FD_REFRESH_GROUPS, &m, &err) != FD_OK)
 		return fd_cmd_fail(&err);
 	memset(&d, 0, sizeof(d));
+	d.since_s = o.since_s;
 	now = (int64_t)fd_wall_now();
 	d.to_s = now - now % DAY_S;
 	d.from_s = d.to_s - (o.since_s + DAY_S - 1) / DAY_S * DAY_S;
@@ -382,14 +418,16 @@ cmd_costs(struct fd_app *app, int argc, char **argv)
 	}
 	load_init_cost(app, &d);
 	fd_log_costs_build(d.fns, d.groups, d.n, d.days, d.ndays, d.from_s, d.to_s, &o.prices, &c);
+	if (d.have_init)
+		fd_log_costs_apply_init(&c, d.init, d.ninit);
 	if (app->output == FD_OUT_JSON) {
-		print_json(&c, &d);
+		print_json(app, &c, &d);
 	} else {
 		enum fd_output fmt = app->output == FD_OUT_DEFAULT || app->output == FD_OUT_TEXT
 		                         ? FD_OUT_TABLE
 		                         : app->output;
-		print_rows(fmt, &c, &d, o.top > 0 ? (size_t)o.top : c.n);
-		print_summary(fmt == FD_OUT_TABLE ? stdout : stderr, &c, &d);
+		print_rows(fmt, &c, o.top > 0 ? (size_t)o.top : c.n);
+		print_summary(fmt == FD_OUT_TABLE ? stdout : stderr, app, &c, &d);
 	}
 	fd_log_costs_free(&c);
 out:

@@ -15,6 +15,7 @@
 
 #include "fleetdeck/app.h"
 #include "fleetdeck/cmds.h"
+#include "fleetdeck/costs.h"
 #include "fleetdeck/keymap.h"
 #include "fleetdeck/logs.h"
 #include "fleetdeck/output.h"
@@ -23,7 +24,6 @@
 
 #define DEFAULT_QUERY_SINCE_S 86400
 #define POLL_MS 1000
-#define COST_PER_GB 0.005
 #define MAX_COLUMNS 64
 
 struct qpart {
@@ -236,7 +236,7 @@ progress(const struct qpart *parts, size_t n, int final)
 	        "%squery: %s, %zu/%zu part%s done, %.0f records matched, %.0f scanned, "
 	        "%.1f MB scanned (~$%.5f)%s",
 	        isatty(2) ? "\r" : "", status, done, n, n == 1 ? "" : "s", matched, scanned,
-	        bytes / 1e6, bytes / (1024.0 * 1024 * 1024) * COST_PER_GB,
+	        bytes / 1e6, bytes / FD_COST_BYTES_PER_GB * FD_INSIGHTS_USD_PER_GB,
 	        isatty(2) && !final ? "" : "\n");
 }
 
@@ -357,6 +357,8 @@ query_run(struct fd_app *app, struct qopts *o, int *rc)
 	}
 	logs_signals(app->client, 0);
 	for (i = 0; i < np; i++) {
+		/* the statistics of the last answer: final once the part is done */
+		fd_spend_record(FD_SPEND_INSIGHTS_BYTES, parts[i].res.bytes);
 		logs_query_result_free(&parts[i].res);
 		free(parts[i].id);
 	}

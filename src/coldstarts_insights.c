@@ -12,6 +12,7 @@
 #include "coldstarts_int.h"
 #include "fleetdeck/aws.h"
 #include "fleetdeck/coldstarts.h"
+#include "fleetdeck/costs.h"
 #include "fleetdeck/logs.h"
 
 #define POLL_FIRST_MS 500
@@ -313,6 +314,8 @@ fd_cs_server_free(struct fd_cs_server *s)
 	for (i = 0; i < s->nq; i++) {
 		if (s->q[i].busy)
 			aws_call_cancel(s->c, s->q[i].call);
+		/* scanned by the last answer (final when done, so far when stopped) */
+		fd_spend_record(FD_SPEND_INSIGHTS_BYTES, s->q[i].res.bytes);
 		free(s->q[i].id);
 		logs_query_result_free(&s->q[i].res);
 	}

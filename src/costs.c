@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "fleetdeck/aws.h"
+#include "fleetdeck/coldstarts.h"
 #include "fleetdeck/costs.h"
 #include "fleetdeck/cwmetrics.h"
 
@@ -123,18 +124,47 @@ fd_function_log_group(const struct fd_function *fn)
 	return fd_xasprintf("/aws/lambda/%s", fn->name ? fn->name : "");
 }
 
-/* Bytes ingested by group over [from_s, to_s); NAN when no day has an answer. */
-static double
-ingested(const struct fd_log_ingest_day *d, size_t n, const char *group, int64_t from_s,
-         int64_t to_s)
+/* The ingestion days ordered by group, for a binary search per function. */
+static int
+cmp_day_group(const void *a, const void *b)
 {
-	double sum = NAN;
+	const struct fd_log_ingest_day *x = *(const struct fd_log_ingest_day *const *)a,
+	                               *y = *(const struct fd_log_ingest_day *const *)b;
+
+	return strcmp(x->group ? x->group : "", y->group ? y->group : "");
+}
+
+static const struct fd_log_ingest_day **
+days_by_group(const struct fd_log_ingest_day *d, size_t n)
+{
+	const struct fd_log_ingest_day **idx = fd_xcalloc(n ? n : 1, sizeof(*idx));
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (d[i].day_s >= from_s && d[i].day_s < to_s && fd_str_eq(d[i].group, group) &&
-		    !isnan(d[i].bytes))
-			sum = isnan(sum) ? d[i].bytes : sum + d[i].bytes;
+		idx[i] = &d[i];
+	if (n)
+		qsort(idx, n, sizeof(*idx), cmp_day_group);
+	return idx;
+}
+
+/* Bytes ingested by group over [from_s, to_s); NAN when no day has an answer. */
+static double
+ingested(const struct fd_log_ingest_day *const *idx, size_t n, const char *group, int64_t from_s,
+         int64_t to_s)
+{
+	double sum = NAN;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(idx[mid]->group ? idx[mid]->group : "", group) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && fd_str_eq(idx[lo]->group, group); lo++)
+		if (idx[lo]->day_s >= from_s && idx[lo]->day_s < to_s && !isnan(idx[lo]->bytes))
+			sum = isnan(sum) ? idx[lo]->bytes : sum + idx[lo]->bytes;
 	return sum;
 }
 
@@ -155,6 +185,8 @@ cost_row(struct fd_log_cost_row *r, const struct fd_function *fn, const struct f
 	r->ingest_usd_month = fd_cost_ingest_month(r->ingest_per_day, p);
 	r->storage_usd_month = fd_cost_storage_month(r->stored_bytes, p);
 	r->total_usd_month = nz(r->ingest_usd_month) + nz(r->storage_usd_month);
+	r->init_usd_window = r->init_usd_month = NAN;
+	r->cost_usd_month = r->total_usd_month;
 	r->log_level = fd_function_log_level(fn, &r->log_level_source);
 }
 
@@ -163,8 +195,8 @@ cmp_cost(const void *a, const void *b)
 {
 	const struct fd_log_cost_row *x = a, *y = b;
 
-	if (x->total_usd_month != y->total_usd_month)
-		return x->total_usd_month > y->total_usd_month ? -1 : 1;
+	if (x->cost_usd_month != y->cost_usd_month)
+		return x->cost_usd_month > y->cost_usd_month ? -1 : 1;
 	return strcmp(x->function, y->function);
 }
 
@@ -180,6 +212,7 @@ fd_log_costs_build(const struct fd_function *const *fns, const struct fd_log_gro
                    size_t nfns, const struct fd_log_ingest_day *days, size_t ndays, int64_t from_s,
                    int64_t to_s, const struct fd_cost_prices *prices, struct fd_log_costs *out)
 {
+	const struct fd_log_ingest_day **idx = days_by_group(days, ndays);
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -187,11 +220,13 @@ fd_log_costs_build(const struct fd_function *const *fns, const struct fd_log_gro
 	out->to_s = to_s;
 	out->days = to_s > from_s ? (double)(to_s - from_s) / DAY_S : 1.0;
 	out->prices = *prices;
+	out->init_usd_window = out->init_usd_month = NAN;
 	out->rows = fd_xcalloc(nfns ? nfns : 1, sizeof(*out->rows));
 	for (i = 0; i < nfns; i++) {
 		struct fd_log_cost_row *r = &out->rows[out->n++];
+		r->index = i;
 		r->group = fd_function_log_group(fns[i]);
-		r->ingest_bytes = ingested(days, ndays, r->group, from_s, to_s);
+		r->ingest_bytes = ingested(idx, ndays, r->group, from_s, to_s);
 		cost_row(r, fns[i], groups ? groups[i] : NULL, out->days, prices);
 		add(&out->ingest_per_day, r->ingest_per_day);
 		add(&out->stored_bytes, r->stored_bytes);
@@ -199,8 +234,89 @@ fd_log_costs_build(const struct fd_function *const *fns, const struct fd_log_gro
 		add(&out->storage_usd_month, r->storage_usd_month);
 		out->total_usd_month += r->total_usd_month;
 	}
+	out->cost_usd_month = out->total_usd_month;
+	free(idx);
 	if (out->n)
 		qsort(out->rows, out->n, sizeof(*out->rows), cmp_cost);
+}
+
+static const struct fd_init_cost *
+find_init(const struct fd_init_cost *init, size_t n, const char *function)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(init[mid].function, function);
+		if (c == 0)
+			return &init[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void
+fd_log_costs_apply_init(struct fd_log_costs *c, const struct fd_init_cost *init, size_t n)
+{
+	size_t i;
+
+	c->init_usd_window = c->init_usd_month = NAN;
+	c->cost_usd_month = c->total_usd_month;
+	for (i = 0; i < c->n; i++) {
+		struct fd_log_cost_row *r = &c->rows[i];
+		const struct fd_init_cost *ic = find_init(init, n, r->function);
+		r->init_usd_window = ic ? ic->usd : NAN;
+		r->init_usd_month =
+		    ic ? ic->usd * FD_COST_DAYS_PER_MONTH / (c->days > 0 ? c->days : 1.0) : NAN;
+		r->cost_usd_month = r->total_usd_month + nz(r->init_usd_month);
+		if (!ic)
+			continue;
+		c->init_usd_window = nz(c->init_usd_window) + r->init_usd_window;
+		c->init_usd_month = nz(c->init_usd_month) + r->init_usd_month;
+	}
+	c->cost_usd_month = c->total_usd_month + nz(c->init_usd_month);
+	if (c->n)
+		qsort(c->rows, c->n, sizeof(*c->rows), cmp_cost);
+}
+
+enum fd_status
+fd_init_costs_load(struct fd_cache *c, const struct fd_ctx *ctx, int64_t from_s, int64_t to_s,
+                   double price_per_gb_s, struct fd_init_cost **out, size_t *n,
+                   struct fd_err *err)
+{
+	enum fd_status st = fd_cache_init_gb_s(c, ctx, from_s * 1000, to_s * 1000, out, n, err);
+	size_t i;
+
+	if (price_per_gb_s <= 0)
+		price_per_gb_s = FD_COLDSTART_PRICE_DEFAULT;
+	for (i = 0; st == FD_OK && i < *n; i++)
+		(*out)[i].usd = (*out)[i].gb_s * price_per_gb_s;
+	return st;
+}
+
+void
+fd_log_costs_cached(struct fd_cache *cache, const struct fd_ctx *ctx,
+                    const struct fd_function *const *fns, const struct fd_log_group *const *groups,
+                    size_t nfns, int days, struct fd_log_costs *out)
+{
+	struct fd_log_ingest_day *d = NULL;
+	struct fd_init_cost *init = NULL;
+	struct fd_cost_prices p;
+	int64_t now = (int64_t)fd_wall_now(), to_s = now - now % DAY_S,
+	        from_s = to_s - (int64_t)days * DAY_S;
+	size_t nd = 0, ni = 0;
+
+	fd_cost_prices_default(&p);
+	if (cache)
+		(void)fd_cache_get_log_ingest(cache, ctx, from_s, to_s, &d, &nd, NULL);
+	fd_log_costs_build(fns, groups, nfns, d, nd, from_s, to_s, &p, out);
+	if (cache && fd_init_costs_load(cache, ctx, from_s, to_s, 0, &init, &ni, NULL) == FD_OK)
+		fd_log_costs_apply_init(out, init, ni);
+	free(init);
+	fd_log_ingest_days_free(d, nd);
 }
 
 void
@@ -349,16 +465,4 @@ fd_log_ingest_fetch_sync(struct aws_client *c, const char *const *groups, size_t
 	}
 	free(m);
 	return st;
-}
-
-/* ---- this session's own spend ---- */
-
-void
-fd_session_spend(struct fd_session_spend *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->gmd_metrics = cw_metrics_requested() + ingest_metrics;
-	out->gmd_usd = (double)out->gmd_metrics * FD_GMD_USD_PER_1000_METRICS / 1000.0;
-	out->insights_bytes = out->insights_usd = NAN;
-	out->livetail_minutes = out->livetail_usd = NAN;
 }

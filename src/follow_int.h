@@ -147,6 +147,7 @@ struct flive {
 	int64_t started_wall;
 	int64_t last_update_wall;
 	int active;      /* sessionStart seen */
+	int64_t billed_from; /* monotonic: sessionStart; 0 once the time is recorded */
 	int renewed;     /* a successor took over */
 	int64_t stop_at; /* monotonic; stop after the successor started */
 	int64_t sampled_banner_at;

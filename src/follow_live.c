@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fleetdeck/costs.h"
 #include "follow_int.h"
 
 #define HANDOVER_MS 2000
@@ -19,6 +20,16 @@
 
 static struct flive *session_start(struct fd_follow *f, const unsigned *groups, size_t n,
                                    struct flive *pred, int restarts);
+
+/* Live Tail is billed by session time: from sessionStart to the session's end. */
+static void
+live_bill(struct flive *s)
+{
+	if (!s->billed_from)
+		return;
+	fd_spend_record(FD_SPEND_LIVE_TAIL_S, (double)(fd_now_ms() - s->billed_from) / 1000.0);
+	s->billed_from = 0;
+}
 
 int
 live_count(const struct fd_follow *f)
@@ -71,6 +82,7 @@ on_start(const char *sid, void *ud)
 
 	(void)sid;
 	s->active = 1;
+	s->billed_from = fd_now_ms();
 	session_functions(s, names, sizeof(names));
 	if (s->pred && s->pred->ls)
 		s->pred->stop_at = fd_now_ms() + HANDOVER_MS;
@@ -156,6 +168,7 @@ on_end(enum fd_status st, const struct aws_error *e, void *ud)
 	size_t i;
 
 	s->ls = NULL; /* the session frees itself after this callback */
+	live_bill(s);
 	for (i = 0; i < s->f->nlive; i++)
 		if (s->f->live[i]->pred == s)
 			succ = s->f->live[i];
@@ -257,6 +270,7 @@ live_tick(struct fd_follow *f, int64_t now)
 		if (s->ls && s->stop_at && now >= s->stop_at) {
 			logs_live_stop(s->ls);
 			s->ls = NULL;
+			live_bill(s);
 		} else if (s->ls && s->active && !s->renewed &&
 		           now - s->started >= f->o.live_renew_ms) {
 			s->renewed = 1;
@@ -276,6 +290,7 @@ live_free_all(struct fd_follow *f)
 	for (i = 0; i < f->nlive; i++) {
 		if (f->live[i]->ls)
 			logs_live_stop(f->live[i]->ls);
+		live_bill(f->live[i]);
 		free(f->live[i]);
 	}
 	free(f->live);

@@ -8,6 +8,7 @@
 #include "fleetdeck/app.h"
 #include "fleetdeck/awsglobal.h"
 #include "fleetdeck/cmds.h"
+#include "fleetdeck/costs.h"
 
 static void
 apply_env(struct fd_app *app)
@@ -48,7 +49,10 @@ main(int argc, char **argv)
 		fputs("fleetdeck: could not initialise libcurl\n", stderr);
 		return 1;
 	}
+	fd_spend_attach(&app);
 	rc = cmd->run(&app, argc > 1 ? argc - 1 : 1, argc > 1 ? argv + 1 : argv);
+	fd_spend_flush();
+	fd_spend_attach(NULL);
 	fd_app_free(&app);
 	aws_global_cleanup();
 	return rc;

@@ -15,12 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fleetdeck/costs.h"
 #include "fleetdeck/fleet.h"
 #include "fleetdeck/invocations.h"
 #include "fleetdeck/status.h"
 
 #define FD_COLDSTART_PRICE_DEFAULT 0.0000166667 /* $ per GB-second (x86, us-east-1) */
-#define FD_INSIGHTS_PRICE_PER_GB 0.005          /* $ per GB scanned by Logs Insights */
+#define FD_INSIGHTS_PRICE_PER_GB FD_INSIGHTS_USD_PER_GB /* costs.h keeps the API prices */
 #define FD_COLDSTART_BUCKET_S 300
 #define FD_COLDSTART_MAX_BUCKETS 2016           /* 7 days of 5-minute buckets */
 

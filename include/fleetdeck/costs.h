@@ -11,9 +11,16 @@
  * environment FLEETDECK_LOG_INGEST_PRICE / FLEETDECK_LOG_STORAGE_PRICE, replace them.
  * Months are 30 days; GB is 2^30 bytes, as the risk board counts it.
  *
- * Session spend: GetMetricData metrics requested by this process ($0.01 per 1,000),
- * including the IncomingBytes queries made here. Logs Insights bytes scanned and
- * Live Tail minutes have no process-wide counter yet: reported as not tracked. */
+ * INIT: the on-demand INIT GB-seconds of the cold starts in the cached invocation
+ * records over the window at the Lambda GB-second price, scaled to a month
+ * (x 30 / window days). A function's estimated monthly cost (the dashboard's COST
+ * column, `functions` cost_usd_month) is ingestion + storage + INIT per month.
+ *
+ * fleetdeck's own API spend: GetMetricData metrics requested, Logs Insights bytes
+ * scanned (GetQueryResults statistics of every query fleetdeck ran) and Live Tail
+ * session seconds, counted for this process and recorded in the cache per account
+ * and region with their time (api_spend), so `costs --since` can sum them. The API
+ * prices are the FD_*_USD_* defines below: the one place they are written. */
 #ifndef FLEETDECK_COSTS_H
 #define FLEETDECK_COSTS_H
 
@@ -30,7 +37,10 @@ struct fd_cache;
 
 #define FD_COST_DAYS_PER_MONTH 30.0
 #define FD_COST_BYTES_PER_GB 1073741824.0
-#define FD_GMD_USD_PER_1000_METRICS 0.01
+/* us-east-1 list prices of fleetdeck's own API use. */
+#define FD_GMD_USD_PER_1000_METRICS 0.01 /* GetMetricData, per 1,000 metrics requested */
+#define FD_INSIGHTS_USD_PER_GB 0.005     /* Logs Insights, per GB (2^30 bytes) scanned */
+#define FD_LIVE_TAIL_USD_PER_MINUTE 0.01 /* Live Tail, per session minute */
 
 struct fd_cost_prices {
 	double ingest_usd_per_gb;
@@ -58,6 +68,7 @@ struct fd_log_ingest_day {
 void fd_log_ingest_days_free(struct fd_log_ingest_day *d, size_t n);
 
 struct fd_log_cost_row {
+	size_t index; /* of the function in fd_log_costs_build's fns */
 	char *function;
 	char *group;
 	int retention_days;  /* 0 = never expires, -1 = group unknown */
@@ -67,6 +78,8 @@ struct fd_log_cost_row {
 	double ingest_usd_month, storage_usd_month, total_usd_month; /* NAN parts count 0 */
 	const char *log_level; /* belongs to the function record */
 	const char *log_level_source;
+	double init_usd_window, init_usd_month; /* NAN when no cold start is known */
+	double cost_usd_month;                  /* total + INIT per month */
 };
 
 struct fd_log_costs {
@@ -77,6 +90,7 @@ struct fd_log_costs {
 	struct fd_cost_prices prices;
 	double ingest_per_day, stored_bytes;
 	double ingest_usd_month, storage_usd_month, total_usd_month;
+	double init_usd_window, init_usd_month, cost_usd_month;
 };
 
 /* Joins functions, their log groups (groups[i] is fns[i]'s, NULL when unknown) and the
@@ -87,6 +101,26 @@ void fd_log_costs_build(const struct fd_function *const *fns,
                         int64_t to_s, const struct fd_cost_prices *prices,
                         struct fd_log_costs *out);
 void fd_log_costs_free(struct fd_log_costs *c);
+
+/* On-demand INIT $ per function over a window. */
+struct fd_init_cost {
+	char function[72];
+	double gb_s, usd;
+};
+/* From the cached invocation records of ctx over [from_s, to_s) at price_per_gb_s
+ * (0 = FD_COLDSTART_PRICE_DEFAULT); sorted by function (strcmp). */
+enum fd_status fd_init_costs_load(struct fd_cache *c, const struct fd_ctx *ctx, int64_t from_s,
+                                  int64_t to_s, double price_per_gb_s, struct fd_init_cost **out,
+                                  size_t *n, struct fd_err *err);
+/* Adds INIT to the table (init sorted by function): per row and fleet, the window's
+ * INIT, per month, and the monthly cost; the rows are then ordered by that cost. */
+void fd_log_costs_apply_init(struct fd_log_costs *c, const struct fd_init_cost *init, size_t n);
+/* The whole table from the cache alone (ingestion days, INIT) over the `days` whole
+ * UTC days before now: what `fleetdeck costs --offline --since Nd` computes. */
+void fd_log_costs_cached(struct fd_cache *cache, const struct fd_ctx *ctx,
+                         const struct fd_function *const *fns,
+                         const struct fd_log_group *const *groups, size_t nfns, int days,
+                         struct fd_log_costs *out);
 /* The function's log group name ("/aws/lambda/NAME" unless configured). malloc'd. */
 char *fd_function_log_group(const struct fd_function *fn);
 
@@ -102,15 +136,52 @@ enum fd_status fd_log_ingest_fetch_sync(struct aws_client *c, const char *const 
 /* IncomingBytes metrics requested by this process (they count in the session spend). */
 uint64_t fd_log_ingest_metrics_requested(void);
 
-struct fd_session_spend {
-	uint64_t gmd_metrics; /* GetMetricData metrics requested */
-	double gmd_usd;
-	int insights_tracked; /* 0: no counter exposed yet */
-	double insights_bytes, insights_usd;
-	int livetail_tracked;
-	double livetail_minutes, livetail_usd;
+/* ---- fleetdeck's own API spend ---- */
+
+enum fd_spend_kind {
+	FD_SPEND_GMD_METRICS,    /* GetMetricData metrics requested */
+	FD_SPEND_INSIGHTS_BYTES, /* Logs Insights bytes scanned */
+	FD_SPEND_LIVE_TAIL_S,    /* Live Tail session seconds */
+	FD_SPEND_KINDS
 };
+/* The name stored in the cache: "gmd_metrics", "insights_bytes", "live_tail_seconds". */
+const char *fd_spend_kind_name(enum fd_spend_kind k);
+
+struct fd_session_spend {
+	uint64_t gmd_metrics;
+	double gmd_usd;
+	double insights_bytes, insights_usd;
+	double livetail_minutes, livetail_usd;
+	double total_usd;
+};
+/* Prices amounts (indexed by fd_spend_kind). */
+void fd_spend_price(const double amount[FD_SPEND_KINDS], struct fd_session_spend *out);
+/* What this process spent. */
 void fd_session_spend(struct fd_session_spend *out);
+
+/* Where records go: the cache of app under app's account and region (looked at when a
+ * record is made; a record made before they are known waits for fd_spend_flush). */
+struct fd_app;
+void fd_spend_attach(struct fd_app *app);
+/* Counts amount for this process and records it (time: fd_wall_now_ms). */
+void fd_spend_record(enum fd_spend_kind k, double amount);
+/* Writes the records still waiting and the GetMetricData metrics requested since the
+ * last flush (opening the cache and learning the account if need be); at exit. */
+void fd_spend_flush(void);
+
+/* Cache (cache/spend.c): one row per record, kept per account and region. */
+enum fd_status fd_cache_put_spend(struct fd_cache *c, const char *account, const char *region,
+                                  enum fd_spend_kind k, int64_t ts_ms, double amount,
+                                  struct fd_err *err);
+/* Sums of each kind over [from_ms, to_ms). */
+enum fd_status fd_cache_sum_spend(struct fd_cache *c, const char *account, const char *region,
+                                  int64_t from_ms, int64_t to_ms, double amount[FD_SPEND_KINDS],
+                                  struct fd_err *err);
+/* On-demand INIT GB-seconds per function over [from_ms, to_ms) (as the cold-start
+ * table counts them), sorted by function; usd left 0. */
+enum fd_status fd_cache_init_gb_s(struct fd_cache *c, const struct fd_ctx *ctx, int64_t from_ms,
+                                  int64_t to_ms, struct fd_init_cost **out, size_t *n,
+                                  struct fd_err *err);
 
 /* Cache (cache/iam.c). */
 enum fd_status fd_cache_put_log_ingest(struct fd_cache *c, const struct fd_ctx *ctx,

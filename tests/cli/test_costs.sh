@@ -1,6 +1,7 @@
 # fleetdeck costs: the per-function and fleet log cost arithmetic checked from the
-# json output, configurable prices, formats, --stale-ok / --offline from the cache, the
-# session spend ("not tracked yet" where there is no counter), no secret values.
+# json output, configurable prices, formats, --stale-ok / --offline from the cache, no
+# secret values; fleetdeck's own API spend recorded in the cache: the bytes a Logs
+# Insights query scanned and the minutes of a Live Tail session, summed over --since.
 . "$(dirname "$0")/lib.sh"
 fd_sim_env
 
@@ -45,9 +46,15 @@ assert close(d["fleet"]["total_usd_month"], sum(totals), 0.05), d["fleet"]
 assert d["top_talkers"][0] == "orders-api", d["top_talkers"]
 levels = {r["function"]: r["log_level"] for r in rows}
 assert levels["report-generator"] == "DEBUG" and levels["orders-api"] == "INFO", levels
+for r in rows:
+    assert r["init_usd_window"] is None and r["cost_usd_month"] == r["total_usd_month"], r
 s = d["session"]
-assert s["get_metric_data_metrics"] >= 5 and s["insights_bytes_scanned"] == "not tracked yet"
-assert s["live_tail_minutes"] == "not tracked yet"
+assert s["get_metric_data_metrics"] >= 5 and s["insights_bytes_scanned"] == 0, s
+assert s["live_tail_minutes"] == 0 and close(s["get_metric_data_usd"],
+                                             s["get_metric_data_metrics"] * 1e-5, 1e-9), s
+a = d["api_spend"]
+assert a["account"] and a["region"] == "us-east-1" and a["insights_bytes_scanned"] == 0, a
+assert a["get_metric_data_metrics"] == s["get_metric_data_metrics"], (a, s)
 PY
 
 run "$FD_BIN" costs -o json --since 3d --stale-ok --ingest-price 1.0 --storage-price 0
@@ -65,7 +72,8 @@ run env COLUMNS=160 "$FD_BIN" costs --stale-ok --since 3d --top 2
 expect_rc 0 "costs table"
 expect_out "TOTAL\$/MO" "table header"
 expect_out "^orders-api" "top talker first"
-expect_out "not tracked yet" "untracked spend said so"
+expect_out "fleetdeck this session: GetMetricData [0-9]* metrics" "session spend line"
+expect_out "fleetdeck over the last 3d ([0-9]* us-east-1): GetMetricData" "recorded spend line"
 expect_out "top talkers: orders-api" "top talkers line"
 [ "$(grep -c '/aws/lambda' "$T/out")" -eq 2 ] || fail "--top 2 rows"
 
@@ -76,5 +84,68 @@ expect_out "^function,log_group,retention_days" "csv header"
 expect_err "at \$2.00/GB ingested" "price from the environment"
 expect_no "sim-secret-value" "secret value"
 expect_no "hunter2-sim" "literal secret"
+
+# ---- fleetdeck's own spend: Logs Insights bytes scanned ----
+spend() { # FILE KEY: the recorded (api_spend) value of KEY in a costs json file
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_spend"][sys.argv[2]])' \
+		"$1" "$2"
+}
+NOW=2026-12-04T12:00:00Z
+sim_control POST reset "{\"functions\":5,\"now\":\"$NOW\"}" >/dev/null
+run env FLEETDECK_NOW=$NOW "$FD_BIN" logs query --groups /aws/lambda/orders-api --since 1h \
+	'stats count(*) as n by @logStream'
+expect_rc 0 "logs query"
+expect_err "MB scanned" "query statistics"
+run env FLEETDECK_NOW=$NOW "$FD_BIN" costs --offline -o json --since 2d
+expect_rc 0 "costs after a query"
+cp "$T/out" "$T/one.json"
+one=$(spend "$T/one.json" insights_bytes_scanned)
+python3 - "$T/one.json" <<'PY' || fail "insights bytes and cost"
+import json, sys
+a = json.load(open(sys.argv[1]))["api_spend"]
+assert a["insights_bytes_scanned"] > 0, a
+def close(x, y):
+    return abs(x - y) <= 1e-5 * abs(y)
+assert close(a["insights_usd"], a["insights_bytes_scanned"] / 2.0 ** 30 * 0.005), a
+assert a["live_tail_minutes"] == 0, a
+assert close(a["total_usd"], a["insights_usd"] + a["get_metric_data_usd"]), a
+PY
+# The same query on the same data scans the same bytes again: the record doubles.
+run env FLEETDECK_NOW=$NOW "$FD_BIN" logs query --groups /aws/lambda/orders-api --since 1h \
+	'stats count(*) as n by @logStream'
+run env FLEETDECK_NOW=$NOW "$FD_BIN" costs --offline -o json --since 2d
+two=$(spend "$T/out" insights_bytes_scanned)
+python3 -c "import sys; assert float('$two') == 2 * float('$one'), ('$one', '$two')" ||
+	fail "second query: $two bytes after $one"
+run env FLEETDECK_NOW=$NOW COLUMNS=200 "$FD_BIN" costs --offline --since 2d
+expect_out "last 2d ([0-9]* us-east-1): GetMetricData [0-9]* metrics \$[0-9.]*; Logs Insights [0-9.]* [KM]B scanned" \
+	"insights bytes in the table summary"
+# Records carry their time: nine days later a 7-day window no longer holds them.
+run env FLEETDECK_NOW=2026-12-13T12:00:00Z "$FD_BIN" costs --offline -o json --since 7d
+[ "$(spend "$T/out" insights_bytes_scanned)" = 0 ] || fail "old records still in a 7d window"
+run env FLEETDECK_NOW=2026-12-13T12:00:00Z "$FD_BIN" costs --offline -o json --since 10d
+[ "$(spend "$T/out" insights_bytes_scanned)" = "$two" ] || fail "10d window lost the records"
+
+# ---- Live Tail minutes: sessions end after 2 s (the simulator's session_s) and
+# restart until SIGINT after 5 s; the time between sessionStart and the end counts ----
+sim_control POST reset '{"functions":5}' >/dev/null
+sim_control POST livetail '{"session_s":2}' >/dev/null
+"$FD_BIN" logs tail orders-api --since 10s --follow --live >"$T/out" 2>"$T/err" &
+pid=$!
+sleep 5
+kill -INT "$pid"
+wait "$pid"
+[ $? -eq 0 ] || fail "live tail: $(head -3 "$T/err")"
+grep -q "live tail: started session" "$T/err" || fail "no live session: $(head -3 "$T/err")"
+run "$FD_BIN" costs --offline -o json --since 2d
+expect_rc 0 "costs after live tail"
+python3 - "$T/out" <<'PY' || fail "live tail minutes and cost"
+import json, sys
+a = json.load(open(sys.argv[1]))["api_spend"]
+m = a["live_tail_minutes"]
+assert 1.0 / 60 <= m <= 5.5 / 60, a
+assert abs(a["live_tail_usd"] - m * 0.01) <= 1e-5 * m * 0.01, a
+PY
+sim_control POST livetail '{"session_s":10800}' >/dev/null
 
 finish

@@ -8,6 +8,7 @@
 
 #include "fleetdeck/aws.h"
 #include "fleetdeck/cache.h"
+#include "fleetdeck/coldstarts.h"
 #include "fleetdeck/costs.h"
 #include "fleetdeck/cwmetrics.h"
 #include "test.h"
@@ -107,7 +108,158 @@ TEST(cost_table_on_known_data)
 	CHECK(near(c.ingest_per_day, 2 * GIB + 1048576.0));
 	CHECK(near(c.stored_bytes, 11 * GIB));
 	CHECK(near(c.total_usd_month, 30.03 + 30.0 * 0.5 / 1024.0 + 0.30));
+	CHECK(isnan(c.init_usd_window) && near(c.cost_usd_month, c.total_usd_month));
+	CHECK(c.rows[0].index == 1 && c.rows[1].index == 0 && c.rows[2].index == 2);
 	fd_log_costs_free(&c);
+}
+
+/* INIT joins by name, scales from the window to 30 days and can reorder the rows. */
+TEST(cost_table_with_init)
+{
+	struct fd_function fns[3];
+	const struct fd_function *fp[3] = {&fns[0], &fns[1], &fns[2]};
+	struct fd_log_group g;
+	const struct fd_log_group *gp[3] = {&g, NULL, NULL};
+	struct fd_init_cost init[2];
+	struct fd_cost_prices p = {0.5, 0.03};
+	struct fd_log_costs c;
+
+	set_fn(&fns[0], "api", NULL);
+	set_fn(&fns[1], "batch", NULL);
+	set_fn(&fns[2], "idle", NULL);
+	memset(&g, 0, sizeof(g));
+	g.stored_bytes = (long long)(100 * GIB); /* api: $3.00 a month of storage */
+	memset(init, 0, sizeof(init));
+	fd_strlcpy(init[0].function, "batch", sizeof(init[0].function));
+	init[0].usd = 1.40; /* over 7 days: $6.00 a month */
+	fd_strlcpy(init[1].function, "ghost", sizeof(init[1].function)); /* not listed */
+	init[1].usd = 99;
+	fd_log_costs_build(fp, gp, 3, NULL, 0, T0, T0 + 7 * DAY, &p, &c);
+	CHECK_STR(c.rows[0].function, "api");
+	fd_log_costs_apply_init(&c, init, 2);
+	REQUIRE(c.n == 3);
+	CHECK_STR(c.rows[0].function, "batch"); /* by monthly cost with INIT */
+	CHECK(near(c.rows[0].init_usd_window, 1.40));
+	CHECK(near(c.rows[0].init_usd_month, 6.0));
+	CHECK(near(c.rows[0].total_usd_month, 0.0));
+	CHECK(near(c.rows[0].cost_usd_month, 6.0));
+	CHECK_STR(c.rows[1].function, "api");
+	CHECK(isnan(c.rows[1].init_usd_month));
+	CHECK(near(c.rows[1].cost_usd_month, 3.0));
+	CHECK(near(c.rows[2].cost_usd_month, 0.0));
+	CHECK(near(c.init_usd_window, 1.40) && near(c.init_usd_month, 6.0));
+	CHECK(near(c.cost_usd_month, 9.0));
+	fd_log_costs_free(&c);
+}
+
+static void
+put_inv(struct fd_cache *c, const struct fd_ctx *ctx, const char *id, const char *fn,
+        int64_t ts, double mem, double init_ms, const char *init_type)
+{
+	struct fd_invocation r;
+	struct fd_err err = {FD_OK, ""};
+
+	fd_invocation_init(&r);
+	fd_strlcpy(r.request_id, id, sizeof(r.request_id));
+	fd_strlcpy(r.function, fn, sizeof(r.function));
+	fd_strlcpy(r.version, "$LATEST", sizeof(r.version));
+	fd_strlcpy(r.init_type, init_type, sizeof(r.init_type));
+	r.status = FD_INV_SUCCESS;
+	r.start_ms = ts;
+	r.end_ms = ts + 100;
+	r.duration_ms = 100;
+	r.billed_ms = 100;
+	r.memory_mb = mem;
+	r.init_ms = init_ms;
+	CHECK(fd_cache_put_invocations(c, ctx, &r, 1, 0, &err) == FD_OK);
+}
+
+/* The SQL sum of on-demand INIT GB-seconds equals the cold-start table's, at the
+ * Lambda price: 2 s at 1024 MB and 0.5 s at 512 MB are 2.25 GB-s. */
+TEST(cost_init_from_cached_records)
+{
+	struct fd_cache *c = NULL;
+	struct fd_ctx ctx = {"p", "111122223333", "eu-west-1"};
+	struct fd_err err = {FD_OK, ""};
+	struct fd_init_cost *ic = NULL;
+	struct fd_coldstart_opts o;
+	struct fd_coldstarts cs;
+	char path[512];
+	size_t n = 0;
+	int64_t t = (int64_t)T0 * 1000;
+
+	snprintf(path, sizeof(path), "%s/init.db", fd_test_tmpdir());
+	REQUIRE(fd_cache_open(path, &c, NULL, &err) == FD_OK);
+	put_inv(c, &ctx, "r1", "fn-a", t + 1000, 1024, 2000, "on-demand");
+	put_inv(c, &ctx, "r2", "fn-a", t + 2000, 512, 500, "");
+	put_inv(c, &ctx, "r3", "fn-a", t + 3000, 1024, NAN, "");           /* warm */
+	put_inv(c, &ctx, "r4", "fn-a", t + 4000, 1024, 900, "provisioned-concurrency");
+	put_inv(c, &ctx, "r5", "fn-b", t + 8 * DAY * 1000LL, 1024, 1000, ""); /* outside */
+	REQUIRE(fd_init_costs_load(c, &ctx, T0, T0 + 7 * DAY, 0, &ic, &n, &err) == FD_OK);
+	REQUIRE(n == 1);
+	CHECK_STR(ic[0].function, "fn-a");
+	CHECK(near(ic[0].gb_s, 2.25));
+	CHECK(near(ic[0].usd, 2.25 * FD_COLDSTART_PRICE_DEFAULT));
+	memset(&o, 0, sizeof(o));
+	o.from_ms = t;
+	o.to_ms = t + 7LL * DAY * 1000;
+	REQUIRE(fd_coldstarts_local(c, &ctx, &o, NULL, 0, &cs, &err) == FD_OK);
+	{
+		double sum = 0;
+		size_t i;
+		for (i = 0; i < cs.n; i++)
+			sum += cs.rows[i].init_cost;
+		CHECK(near(sum, ic[0].usd)); /* the same number as the cold-start table */
+	}
+	fd_coldstarts_free(&cs);
+	free(ic);
+	fd_cache_close(c);
+}
+
+/* Records are kept per account and region with their time; the window picks them. */
+TEST(cost_api_spend_records)
+{
+	struct fd_cache *c = NULL;
+	struct fd_err err = {FD_OK, ""};
+	struct fd_session_spend sp;
+	double a[FD_SPEND_KINDS];
+	char path[512];
+	int64_t t = (int64_t)T0 * 1000;
+
+	snprintf(path, sizeof(path), "%s/spend.db", fd_test_tmpdir());
+	REQUIRE(fd_cache_open(path, &c, NULL, &err) == FD_OK);
+	REQUIRE(fd_cache_put_spend(c, "111", "us-east-1", FD_SPEND_INSIGHTS_BYTES, t, 2 * GIB,
+	                           &err) == FD_OK);
+	REQUIRE(fd_cache_put_spend(c, "111", "us-east-1", FD_SPEND_INSIGHTS_BYTES, t + 60000,
+	                           GIB, &err) == FD_OK);
+	REQUIRE(fd_cache_put_spend(c, "111", "us-east-1", FD_SPEND_LIVE_TAIL_S, t + 1000, 90,
+	                           &err) == FD_OK);
+	REQUIRE(fd_cache_put_spend(c, "111", "us-east-1", FD_SPEND_GMD_METRICS, t, 2500,
+	                           &err) == FD_OK);
+	REQUIRE(fd_cache_put_spend(c, "111", "eu-west-1", FD_SPEND_LIVE_TAIL_S, t, 600,
+	                           &err) == FD_OK); /* another region */
+	REQUIRE(fd_cache_put_spend(c, "222", "us-east-1", FD_SPEND_LIVE_TAIL_S, t, 600,
+	                           &err) == FD_OK); /* another account */
+	CHECK(fd_cache_put_spend(c, "", "us-east-1", FD_SPEND_LIVE_TAIL_S, t, 1, &err) ==
+	      FD_EINVAL);
+	REQUIRE(fd_cache_sum_spend(c, "111", "us-east-1", t, t + 3600000, a, &err) == FD_OK);
+	CHECK(near(a[FD_SPEND_INSIGHTS_BYTES], 3 * GIB));
+	CHECK(near(a[FD_SPEND_LIVE_TAIL_S], 90));
+	CHECK(near(a[FD_SPEND_GMD_METRICS], 2500));
+	fd_spend_price(a, &sp);
+	CHECK(sp.gmd_metrics == 2500);
+	CHECK(near(sp.gmd_usd, 0.025));
+	CHECK(near(sp.insights_usd, 3 * 0.005));
+	CHECK(near(sp.livetail_minutes, 1.5));
+	CHECK(near(sp.livetail_usd, 0.015));
+	CHECK(near(sp.total_usd, 0.025 + 0.015 + 0.015));
+	/* a window after the first record */
+	REQUIRE(fd_cache_sum_spend(c, "111", "us-east-1", t + 30000, t + 3600000, a, &err) ==
+	        FD_OK);
+	CHECK(near(a[FD_SPEND_INSIGHTS_BYTES], GIB));
+	CHECK(near(a[FD_SPEND_LIVE_TAIL_S], 0) && near(a[FD_SPEND_GMD_METRICS], 0));
+	CHECK_STR(fd_spend_kind_name(FD_SPEND_LIVE_TAIL_S), "live_tail_seconds");
+	fd_cache_close(c);
 }
 
 TEST(cost_log_level_in_use)
@@ -219,7 +371,7 @@ TEST(cost_sim_daily_ingestion_and_session_spend)
 	fd_session_spend(&sp);
 	CHECK(sp.gmd_metrics >= 3);
 	CHECK(near(sp.gmd_usd, (double)sp.gmd_metrics * 0.01 / 1000.0));
-	CHECK(!sp.insights_tracked && !sp.livetail_tracked);
+	CHECK(sp.insights_bytes >= 0 && sp.livetail_minutes >= 0);
 	req = sim_get("requests?last=1");
 	last = cJSON_GetArrayItem(cJSON_GetObjectItem(req, "requests"), 0);
 	REQUIRE(last != NULL);
