@@ -4,9 +4,12 @@
  *
  * json / ndjson shape (stable, one object per function, keys in this order unless
  * --columns picks others): name, runtime, memory_mb, timeout_s, last_modified,
- * invocations, errors, error_pct, throttles, p50_ms, p99_ms, concurrency, risks.
- * Counts are integers, error_pct and the latencies numbers, null when there is no
- * data for the window. csv has the same columns with a header line. */
+ * invocations, errors, error_pct, throttles, p50_ms, p99_ms, cold_start_pct,
+ * concurrency, cost_usd_month, risks. Counts are integers, error_pct, the latencies
+ * and the cost numbers, null when there is no data for the window. csv has the same
+ * columns with a header line. The table leaves the cost out unless --columns names
+ * it (as the dashboard does until it is asked for); asking for it also refreshes the
+ * log groups, whose stored bytes it counts. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -129,6 +132,7 @@ col_type(enum fd_fn_col c)
 	case FD_FC_ERROR_PCT:
 	case FD_FC_P50:
 	case FD_FC_P99:
+	case FD_FC_COST:
 		return FD_COL_NUM;
 	default:
 		return fd_fn_col_info(c)->type == 'S' ? FD_COL_STR : FD_COL_INT;
@@ -213,7 +217,7 @@ filter_valid(const char *regex, struct fd_err *err)
 }
 
 static void
-default_opts(struct fn_opts *o)
+default_opts(struct fn_opts *o, int table)
 {
 	int i;
 
@@ -221,7 +225,19 @@ default_opts(struct fn_opts *o)
 	o->window_s = 3600;
 	o->sort_col = FD_FC_NAME;
 	for (i = 0; i < FD_FC_COUNT; i++)
-		o->cols[o->ncols++] = i;
+		if (i != FD_FC_COST || !table)
+			o->cols[o->ncols++] = i;
+}
+
+static int
+wants_cost(const struct fn_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->ncols; i++)
+		if (o->cols[i] == FD_FC_COST)
+			return 1;
+	return o->sort_col == FD_FC_COST;
 }
 
 static size_t
@@ -241,7 +257,8 @@ cmd_functions(struct fd_app *app, int argc, char **argv)
 	struct fn_opts o;
 	int rc;
 
-	default_opts(&o);
+	default_opts(&o, app->output == FD_OUT_DEFAULT || app->output == FD_OUT_TABLE ||
+	                     app->output == FD_OUT_TEXT);
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
 		return rc;
 	if (o.filter && !filter_valid(o.filter, &err))
@@ -254,7 +271,9 @@ cmd_functions(struct fd_app *app, int argc, char **argv)
 	(void)fd_model_set_filter(m, o.filter, &err);
 	fd_model_set_sort(m, o.sort_col, o.sort_desc);
 	if (!app->offline && (!app->stale_ok || !cached_count(m)) &&
-	    fd_model_refresh_sync(m, FD_REFRESH_LIST | FD_REFRESH_METRICS, &err) != FD_OK) {
+	    fd_model_refresh_sync(m, FD_REFRESH_LIST | FD_REFRESH_METRICS |
+	                                 (wants_cost(&o) ? FD_REFRESH_GROUPS : 0),
+	                          &err) != FD_OK) {
 		fd_model_free(m);
 		return fd_cmd_fail(&err);
 	}

@@ -101,6 +101,11 @@ struct fd_fn_row *model_row_at(struct fd_model *m, size_t i);
 void model_rows_update(struct fd_model *m, const char *const *changed, size_t n, int detail);
 void model_rows_free(struct fd_model *m);
 
+/* model_costs.c: each row's estimated monthly cost from the cache (ingestion days,
+ * log groups, INIT of the cached invocation records), as `fleetdeck costs` has it. */
+#define MODEL_COST_DAYS 7
+void model_apply_costs(struct fd_model *m);
+
 /* The refresh pipeline (inventory.c; detail queue in model_detail.c). */
 #define DETAIL_INFLIGHT 4
 #define DETAIL_TTL_MS (6LL * 3600 * 1000)

@@ -57,7 +57,7 @@ summarise_row(struct fd_fn_row *r, const struct fd_function *fn,
 	r->fn = fn;
 	r->worst = FD_SEV_INFO;
 	r->invocations = r->errors = r->error_pct = r->throttles = NAN;
-	r->p50 = r->p99 = r->max_ms = r->concurrency = r->cold_pct = NAN;
+	r->p50 = r->p99 = r->max_ms = r->concurrency = r->cold_pct = r->cost_usd_month = NAN;
 	for (i = 0; i < FD_SPARK_POINTS; i++)
 		r->spark[i] = NAN;
 	if (!sum)
@@ -283,6 +283,7 @@ model_ensure_summary(struct fd_model *m)
 		m->pos[i] = (uint32_t)i;
 	}
 	apply_cold_counts(m);
+	model_apply_costs(m);
 	if (m->nrisks)
 		qsort(m->risks, m->nrisks, sizeof(*m->risks), cmp_risk);
 	compute_totals(m);
@@ -373,9 +374,10 @@ model_rows_update(struct fd_model *m, const char *const *changed, size_t n, int 
 		struct fd_function *fn = model_find_function(m, names[i]);
 		struct fd_fn_row *r = model_row_at(m, (size_t)(fn - m->fns));
 		const struct fd_metric_summary *sum = model_find_summary(m, names[i]);
-		double cold_pct = r->cold_pct; /* from the records, not the metrics */
+		double cold_pct = r->cold_pct, cost = r->cost_usd_month; /* not from metrics */
 		summarise_row(r, fn, sum);
 		r->cold_pct = cold_pct;
+		r->cost_usd_month = cost;
 		eval_row_risks(m, r, sum, now_s);
 	}
 	merge_risks(m, kept);
@@ -513,6 +515,8 @@ fd_fn_row_num(const struct fd_fn_row *r, enum fd_fn_col c)
 		return r->p99;
 	case FD_FC_COLD_PCT:
 		return r->cold_pct;
+	case FD_FC_COST:
+		return r->cost_usd_month;
 	case FD_FC_CONCURRENCY:
 		return r->concurrency;
 	case FD_FC_RISKS:
@@ -725,6 +729,22 @@ format_ms(double v, char *out, size_t n)
 		format_compact(v, out, n);
 }
 
+/* "$0.42", "$12.50", "$1234", "$12.3k". */
+static void
+format_usd(double v, char *out, size_t n)
+{
+	if (v < 999.995) {
+		snprintf(out, n, "$%.2f", v);
+		return;
+	}
+	if (v < 9999.5) {
+		snprintf(out, n, "$%.0f", v);
+		return;
+	}
+	out[0] = '$';
+	format_compact(v, out + 1, n > 1 ? n - 1 : 1);
+}
+
 static void
 cell_text(const struct fd_fn_row *r, enum fd_fn_col c, char *out, size_t n)
 {
@@ -741,6 +761,8 @@ cell_text(const struct fd_fn_row *r, enum fd_fn_col c, char *out, size_t n)
 		snprintf(out, n, "%.1f", v);
 	} else if (c == FD_FC_P50 || c == FD_FC_P99) {
 		format_ms(v, out, n);
+	} else if (c == FD_FC_COST) {
+		format_usd(v, out, n);
 	} else if (col_info[c].type == 'I') {
 		snprintf(out, n, "%.0f", v);
 	} else {

@@ -1,7 +1,8 @@
 /* dashboard.c - the fleet at a glance: account totals, risks by severity, then the
  * function table (columns from FD_FN_COLUMNS plus a sparkline), sortable and
  * filterable. Only visible rows are drawn; the selection follows the function's
- * name across refreshes; columns drop by priority when the terminal is narrow. */
+ * name across refreshes; columns drop by priority when the terminal is narrow. The
+ * COST column (estimated monthly cost) is shown on request (cost-column key). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,7 @@ struct dash {
 	char sel_name[256];
 	int pane;             /* 0 = function table, 1 = risk summary */
 	int table_h;
+	int show_cost;        /* the COST column is on */
 };
 
 struct layout {
@@ -27,11 +29,13 @@ struct layout {
 };
 
 /* Kept first when the terminal is narrow: at 80 columns the table ends with COLD%
- * (RUNTIME, inventory rather than health, is the first to go). */
+ * (RUNTIME, inventory rather than health, is the first to go). COST, when it is on,
+ * was asked for: it stays right after the invocations. */
 static const int col_priority[] = {
-	FD_FC_NAME,      FD_FC_INVOCATIONS, FD_FC_ERRORS,   FD_FC_ERROR_PCT, FD_FC_P99,
-	FD_FC_THROTTLES, FD_FC_RISKS,       FD_FC_COLD_PCT, FD_FC_RUNTIME,   FD_FC_P50,
-	FD_FC_CONCURRENCY, COL_TREND,       FD_FC_MEMORY,   FD_FC_TIMEOUT,   FD_FC_LAST_MODIFIED,
+	FD_FC_NAME,      FD_FC_INVOCATIONS, FD_FC_COST,     FD_FC_ERRORS,    FD_FC_ERROR_PCT,
+	FD_FC_P99,       FD_FC_THROTTLES,   FD_FC_RISKS,    FD_FC_COLD_PCT,  FD_FC_RUNTIME,
+	FD_FC_P50,       FD_FC_CONCURRENCY, COL_TREND,      FD_FC_MEMORY,    FD_FC_TIMEOUT,
+	FD_FC_LAST_MODIFIED,
 };
 _Static_assert(FD_ARRAY_LEN(col_priority) == FD_FC_COUNT + 1,
 	       "every column (and the trend) has a priority");
@@ -50,7 +54,7 @@ col_width(int c)
 }
 
 static void
-layout_columns(struct layout *l, int w)
+layout_columns(struct layout *l, int w, int show_cost)
 {
 	int used = 0, extra, x = 0;
 	size_t i;
@@ -59,6 +63,8 @@ layout_columns(struct layout *l, int w)
 	memset(l, 0, sizeof(*l));
 	for (i = 0; i < FD_ARRAY_LEN(col_priority); i++) {
 		c = col_priority[i];
+		if (c == FD_FC_COST && !show_cost)
+			continue;
 		if (used + col_width(c) + (used ? 1 : 0) > w - 1)
 			break;
 		l->shown[c] = 1;
@@ -314,7 +320,7 @@ dash_draw(struct fd_view *v, struct fd_rect r)
 	int desc;
 
 	fd_model_sort(m, &sort, &desc);
-	layout_columns(&l, r.w);
+	layout_columns(&l, r.w, d->show_cost);
 	draw_totals(v, r.y, r.w);
 	draw_risk_summary(v, r.y + 1, r.w, d->pane == 1);
 	draw_filter_line(v, r.y + 2, r.w, n);
@@ -359,6 +365,7 @@ sort_request(struct fd_view *v, enum fd_request req)
 		{FD_REQ_SORT_THROTTLES, FD_FC_THROTTLES},
 		{FD_REQ_SORT_P99, FD_FC_P99},
 		{FD_REQ_SORT_RISKS, FD_FC_RISKS},
+		{FD_REQ_SORT_COST, FD_FC_COST},
 	};
 	struct fd_model *m = fd_ui_model(v->ui);
 	enum fd_fn_col cur;
@@ -398,9 +405,14 @@ dash_request(struct fd_view *v, enum fd_request req)
 		remember_selection(d, rows, n);
 		return 1;
 	}
+	if (req == FD_REQ_SORT_COST)
+		d->show_cost = 1; /* sorting by it shows it */
 	if (sort_request(v, req))
 		return 1;
 	switch (req) {
+	case FD_REQ_COST_COLUMN:
+		d->show_cost = !d->show_cost;
+		return 1;
 	case FD_REQ_NEXT_PANE:
 	case FD_REQ_PREV_PANE:
 		d->pane = !d->pane;

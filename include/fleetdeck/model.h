@@ -33,6 +33,7 @@
 	X(FD_FC_P99, "p99_ms", "P99ms", N, 7, 1)                                                   \
 	X(FD_FC_COLD_PCT, "cold_start_pct", "COLD%", N, 5, 1)                                      \
 	X(FD_FC_CONCURRENCY, "concurrency", "CONC", N, 5, 1)                                       \
+	X(FD_FC_COST, "cost_usd_month", "COST", N, 8, 1)                                           \
 	X(FD_FC_RISKS, "risks", "RISK", I, 4, 1)
 
 enum fd_fn_col {
@@ -61,6 +62,9 @@ struct fd_fn_row {
 	double invocations, errors, error_pct, throttles, p50, p99, max_ms, concurrency; /* NAN = no data */
 	double cold_pct;  /* cold starts per 100 cached invocation records over the window;
 			   * NAN when the cache holds none of the function's */
+	double cost_usd_month; /* estimated monthly cost as `fleetdeck costs` computes it from
+				* the cache (costs.h, the last 7 whole days); NAN when
+				* nothing of it is known */
 	int nrisks;
 	enum fd_severity worst;
 	double spark[FD_SPARK_POINTS]; /* invocations per bucket over the window; NAN = none */

@@ -85,6 +85,31 @@ expect_err "at \$2.00/GB ingested" "price from the environment"
 expect_no "sim-secret-value" "secret value"
 expect_no "hunter2-sim" "literal secret"
 
+# ---- the COST column of `functions`: the same monthly numbers as `costs` (7 days) ----
+run "$FD_BIN" costs --offline -o json
+expect_rc 0 "costs offline json (7d)"
+cp "$T/out" "$T/week.json"
+run "$FD_BIN" functions --offline -o json --columns name,cost --sort cost
+expect_rc 0 "functions --columns name,cost"
+python3 - "$T/week.json" "$T/out" <<'PY' || fail "functions cost equals costs"
+import json, sys
+week, fns = (json.load(open(f)) for f in sys.argv[1:3])
+want = {r["function"]: r["cost_usd_month"] for r in week["functions"]}
+got = {r["name"]: r["cost_usd_month"] for r in fns}
+assert list(fns[0]) == ["name", "cost_usd_month"], fns[0]
+assert set(got) == set(want) and len(got) == 5, (got, want)
+for k in want:
+    assert got[k] is not None and abs(got[k] - want[k]) <= 1e-6 * max(1, want[k]), (k, got, want)
+order = [r["cost_usd_month"] for r in fns]
+assert order == sorted(order, reverse=True), order
+PY
+run env COLUMNS=120 "$FD_BIN" functions --offline --columns name,invocations,cost
+expect_rc 0 "functions table with cost"
+expect_out "COST" "cost column header"
+expect_out '^orders-api .*\$[0-9]*\.[0-9][0-9]$' "cost cell in dollars"
+run env COLUMNS=200 "$FD_BIN" functions --offline
+expect_no "COST" "cost column only when asked for"
+
 # ---- fleetdeck's own spend: Logs Insights bytes scanned ----
 spend() { # FILE KEY: the recorded (api_spend) value of KEY in a costs json file
 	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_spend"][sys.argv[2]])' \

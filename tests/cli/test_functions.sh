@@ -54,7 +54,7 @@ json_ok "$T/out" || fail "functions json is not JSON"
 n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$T/out")
 [ "$n" = 40 ] || fail "functions json: $n rows, expected 40"
 keys=$(python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1]))[0]))' "$T/out")
-[ "$keys" = "name,runtime,memory_mb,timeout_s,last_modified,invocations,errors,error_pct,throttles,p50_ms,p99_ms,cold_start_pct,concurrency,risks" ] ||
+[ "$keys" = "name,runtime,memory_mb,timeout_s,last_modified,invocations,errors,error_pct,throttles,p50_ms,p99_ms,cold_start_pct,concurrency,cost_usd_month,risks" ] ||
 	fail "functions json keys: $keys"
 python3 - "$T/out" <<'EOF' || fail "functions json values"
 import json, sys
