@@ -11,6 +11,7 @@
 #include "fleetdeck/coldstarts.h"
 #include "fleetdeck/costs.h"
 #include "fleetdeck/cwmetrics.h"
+#include "fleetdeck/model.h"
 #include "test.h"
 #include "test_aws_sim.h"
 
@@ -381,4 +382,67 @@ TEST(cost_sim_daily_ingestion_and_session_spend)
 	cJSON_Delete(req);
 	fd_log_ingest_days_free(days, n);
 	sim_close(&sim);
+}
+
+/* The model's COST column: ingestion cached for the last 7 whole days plus INIT of
+ * the cached records, per month, as `costs` computes it; "-" when nothing is known. */
+TEST(cost_model_column)
+{
+	struct fd_ctx ctx = {"p", "444455556666", "us-east-1"};
+	const char *names[] = {"busy", "cold", "quiet"};
+	struct fd_function fns[3];
+	struct fd_log_ingest_day days[7];
+	struct fd_cache *c = NULL;
+	struct fd_model *m = NULL;
+	struct fd_err err = {FD_OK, ""};
+	const struct fd_fn_row *r;
+	int64_t today = T0 + 10 * DAY;
+	char path[512], cell[32];
+	int i;
+
+	setenv("FLEETDECK_NOW", "1796644800", 1); /* T0 + 10 days + 12 h */
+	snprintf(path, sizeof(path), "%s/model-cost.db", fd_test_tmpdir());
+	REQUIRE(fd_cache_open(path, &c, NULL, &err) == FD_OK);
+	memset(fns, 0, sizeof(fns));
+	for (i = 0; i < 3; i++) {
+		fns[i].name = (char *)names[i];
+		fns[i].memory_mb = 1024;
+	}
+	for (i = 0; i < 7; i++) { /* 1 GiB a day: $15 a month */
+		days[i].group = (char *)"/aws/lambda/busy";
+		days[i].day_s = today - (i + 1) * DAY;
+		days[i].bytes = GIB;
+	}
+	REQUIRE(fd_cache_put_functions(c, &ctx, fns, 3, &err) == FD_OK);
+	REQUIRE(fd_cache_put_log_ingest(c, &ctx, days, 7, &err) == FD_OK);
+	/* 7,000 s of INIT at 1 GB in the week: 7,000 GB-s, x 30 / 7 a month */
+	put_inv(c, &ctx, "c1", "cold", (today - 2 * DAY) * 1000, 1024, 7000000, "on-demand");
+	REQUIRE(fd_model_new(NULL, c, &ctx, &m, &err) == FD_OK);
+	REQUIRE(fd_model_load_cache(m, &err) == FD_OK);
+	r = fd_model_row(m, "busy");
+	REQUIRE(r != NULL);
+	CHECK(near(fd_fn_row_num(r, FD_FC_COST), 15.0));
+	fd_fn_row_cell(r, FD_FC_COST, cell, sizeof(cell));
+	CHECK_STR(cell, "$15.00");
+	r = fd_model_row(m, "cold");
+	REQUIRE(r != NULL);
+	CHECK(near(r->cost_usd_month, 7000 * FD_COLDSTART_PRICE_DEFAULT * 30 / 7));
+	r = fd_model_row(m, "quiet");
+	REQUIRE(r != NULL);
+	CHECK(isnan(r->cost_usd_month));
+	fd_fn_row_cell(r, FD_FC_COST, cell, sizeof(cell));
+	CHECK_STR(cell, "-");
+	CHECK_INT(fd_fn_col_find("cost"), FD_FC_COST);
+	fd_model_set_sort(m, FD_FC_COST, 1);
+	{
+		const struct fd_fn_row *rows;
+		size_t n = fd_model_rows(m, &rows);
+		REQUIRE(n == 3);
+		CHECK_STR(rows[0].fn->name, "busy");
+		CHECK_STR(rows[1].fn->name, "cold");
+		CHECK_STR(rows[2].fn->name, "quiet"); /* unknown sorts last */
+	}
+	fd_model_free(m);
+	fd_cache_close(c);
+	unsetenv("FLEETDECK_NOW");
 }
