@@ -4,6 +4,7 @@
  * MODEL_COST_DAYS whole days, computed by costs.c exactly as `fleetdeck costs` does.
  * Rebuilt with the rows (data, window, filter or sort changed), never per redraw. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "fleetdeck/costs.h"
@@ -41,4 +42,17 @@ model_apply_costs(struct fd_model *m)
 	fd_log_costs_free(&c);
 	free(fns);
 	free(groups);
+}
+
+void
+model_format_usd(double v, char *out, size_t n)
+{
+	if (v < 999.995)
+		snprintf(out, n, "$%.2f", v);
+	else if (v < 9999.5)
+		snprintf(out, n, "$%.0f", v);
+	else if (v < 999.95e3)
+		snprintf(out, n, "$%.1fk", v / 1e3);
+	else
+		snprintf(out, n, "$%.1fM", v / 1e6);
 }

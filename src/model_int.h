@@ -105,6 +105,8 @@ void model_rows_free(struct fd_model *m);
  * log groups, INIT of the cached invocation records), as `fleetdeck costs` has it. */
 #define MODEL_COST_DAYS 7
 void model_apply_costs(struct fd_model *m);
+/* The COST cell: "$0.42", "$12.50", "$1234", "$12.3k", "$1.2M". */
+void model_format_usd(double v, char *out, size_t n);
 
 /* The refresh pipeline (inventory.c; detail queue in model_detail.c). */
 #define DETAIL_INFLIGHT 4

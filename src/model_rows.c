@@ -729,22 +729,6 @@ format_ms(double v, char *out, size_t n)
 		format_compact(v, out, n);
 }
 
-/* "$0.42", "$12.50", "$1234", "$12.3k". */
-static void
-format_usd(double v, char *out, size_t n)
-{
-	if (v < 999.995) {
-		snprintf(out, n, "$%.2f", v);
-		return;
-	}
-	if (v < 9999.5) {
-		snprintf(out, n, "$%.0f", v);
-		return;
-	}
-	out[0] = '$';
-	format_compact(v, out + 1, n > 1 ? n - 1 : 1);
-}
-
 static void
 cell_text(const struct fd_fn_row *r, enum fd_fn_col c, char *out, size_t n)
 {
@@ -762,7 +746,7 @@ cell_text(const struct fd_fn_row *r, enum fd_fn_col c, char *out, size_t n)
 	} else if (c == FD_FC_P50 || c == FD_FC_P99) {
 		format_ms(v, out, n);
 	} else if (c == FD_FC_COST) {
-		format_usd(v, out, n);
+		model_format_usd(v, out, n);
 	} else if (col_info[c].type == 'I') {
 		snprintf(out, n, "%.0f", v);
 	} else {
