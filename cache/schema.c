@@ -205,6 +205,9 @@ static const char *const migrations[] = {
     "ON DELETE CASCADE, \"group_name\" TEXT NOT NULL, \"day_s\" INTEGER NOT NULL, "
     "\"bytes\" REAL NOT NULL, \"fetched_ms\" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY "
     "(\"ctx_id\", \"group_name\", \"day_s\")) WITHOUT ROWID;",
+    /* v7: file-wide housekeeping (cache/db.c): when quick_check last passed. */
+    "CREATE TABLE \"housekeeping\" (\"key\" TEXT PRIMARY KEY, \"value\" INTEGER) "
+    "WITHOUT ROWID;",
 };
 
 static const void *scrub_env(const void *elem, void *scratch);

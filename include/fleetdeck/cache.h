@@ -24,6 +24,12 @@ char *fd_cache_default_path(void);
 enum fd_status fd_cache_open(const char *path, struct fd_cache **out, char **notice,
 			     struct fd_err *err);
 void fd_cache_close(struct fd_cache *c);
+/* Opening runs the full integrity check (PRAGMA quick_check) only when the last one
+ * that passed is a day old; a statement that later finds the file corrupt fails with
+ * a message saying so and leaves PATH.corrupt, and the next open moves the file aside.
+ * This runs the check now (cache stats, doctor); *result (may be NULL) gets its
+ * malloc'd verdict, "ok" when the file passed. */
+enum fd_status fd_cache_check(struct fd_cache *c, char **result, struct fd_err *err);
 int fd_cache_schema_version(struct fd_cache *c);
 
 /* Replaces the function listing of ctx: upserts every record, deletes those no longer
