@@ -275,6 +275,14 @@ index_cmp(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+static int
+fn_name_cmp(const void *a, const void *b)
+{
+	const struct fd_function *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
 static enum fd_status
 step_rows_done(struct fd_cache *c, sqlite3_stmt *st, int src, struct fd_err *err)
 {
@@ -332,8 +340,12 @@ load_functions(struct fd_cache *c, int64_t ctx_id, const char *name, struct fn_l
 	fd_buf_init(&sql);
 	fd_buf_puts(&sql, "SELECT \"id\", \"name\"");
 	cache_sql_cols(&sql, &cache_t_functions, NULL, CACHE_COLS_ALL);
-	fd_buf_printf(&sql, " FROM \"functions\" WHERE \"ctx_id\" = ?1%s ORDER BY \"name\"",
-	              name ? " AND \"name\" = ?2" : "");
+	/* A whole context: one scan in rowid order (sorted by name afterwards) reads the
+	 * table several times faster than walking the name index row by row. */
+	if (name)
+		fd_buf_puts(&sql, " FROM \"functions\" WHERE \"ctx_id\" = ?1 AND \"name\" = ?2");
+	else
+		fd_buf_puts(&sql, " FROM \"functions\" WHERE +\"ctx_id\" = ?1");
 	rc = prepare_sql(c, &sql, &st, err);
 	fd_buf_free(&sql);
 	if (rc != FD_OK)
@@ -383,17 +395,25 @@ load_children(struct fd_cache *c, const struct cache_child *ch, int64_t ctx_id, 
 	fd_buf_init(&sql);
 	fd_buf_puts(&sql, "SELECT c.\"fn_id\"");
 	cache_sql_cols(&sql, ch->table, "c", CACHE_COLS_ALL);
-	fd_buf_printf(&sql,
-	              " FROM \"%s\" c JOIN \"functions\" f ON f.\"id\" = c.\"fn_id\" WHERE "
-	              "f.\"ctx_id\" = ?1%s ORDER BY c.\"fn_id\", c.\"seq\"",
-	              ch->table->name, name ? " AND f.\"name\" = ?2" : "");
+	/* A whole context: the child table in key order, rows of other contexts dropped by
+	 * the id lookup below (cheaper than a join seeking every row's function). */
+	if (name)
+		fd_buf_printf(&sql,
+		              " FROM \"%s\" c JOIN \"functions\" f ON f.\"id\" = c.\"fn_id\" "
+		              "WHERE f.\"ctx_id\" = ?1 AND f.\"name\" = ?2 ORDER BY c.\"fn_id\", "
+		              "c.\"seq\"",
+		              ch->table->name);
+	else
+		fd_buf_printf(&sql, " FROM \"%s\" c ORDER BY c.\"fn_id\", c.\"seq\"",
+		              ch->table->name);
 	rc = prepare_sql(c, &sql, &st, err);
 	fd_buf_free(&sql);
 	if (rc != FD_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, ctx_id);
-	if (name)
+	if (name) {
+		sqlite3_bind_int64(st, 1, ctx_id);
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	}
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		key.id = sqlite3_column_int64(st, 0);
 		hit = bsearch(&key, l->idx, l->n, sizeof(*l->idx), index_cmp);
@@ -425,6 +445,8 @@ load(struct fd_cache *c, const struct fd_ctx *ctx, const char *name, struct fn_l
 		rc = cache_commit(c, err);
 	if (rc != FD_OK)
 		cache_rollback(c);
+	if (rc == FD_OK && l->n > 1)
+		qsort(l->fns, l->n, sizeof(*l->fns), fn_name_cmp);
 	free(l->idx);
 	l->idx = NULL;
 	return rc;
