@@ -14,6 +14,8 @@
 #include "schema.h"
 
 #define CACHE_BUSY_TIMEOUT_MS 2000
+#define CHECK_KEY "quick_check_s"
+#define CHECK_EVERY_S 86400
 
 /* Set on every connection. WAL lets a reader and a writer (another fleetdeck, a
  * headless run) share the file; NORMAL is durable enough for a disposable cache. */
@@ -36,12 +38,39 @@ fd_cache_default_path(void)
 	return NULL;
 }
 
+/* The marker a run leaves when a statement found the file corrupt: the next open moves
+ * the file aside (this run may still hold it open, and so may others). */
+static char *
+marker_path(const char *path)
+{
+	return fd_xasprintf("%s.corrupt", path);
+}
+
+static void
+mark_corrupt(struct fd_cache *c)
+{
+	char *p = marker_path(c->path);
+	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd >= 0)
+		close(fd);
+	free(p);
+}
+
 enum fd_status
 cache_fail(struct fd_cache *c, struct fd_err *err)
 {
 	int code = c->db ? sqlite3_errcode(c->db) & 0xff : SQLITE_NOMEM;
 	enum fd_status st = code == SQLITE_BUSY || code == SQLITE_LOCKED ? FD_EAGAIN : FD_EDB;
 
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+		if (!c->opening)
+			mark_corrupt(c);
+		return fd_err_set(err, st,
+		                  "cache %s is corrupt (%s); it is moved aside and rebuilt when "
+		                  "fleetdeck next opens it",
+		                  c->path, sqlite3_errmsg(c->db));
+	}
 	return fd_err_set(err, st, "cache %s: %s", c->path,
 	                  c->db ? sqlite3_errmsg(c->db) : "out of memory");
 }
@@ -345,32 +374,103 @@ is_corruption(struct fd_cache *c)
 	return code == SQLITE_NOTADB || code == SQLITE_CORRUPT;
 }
 
-/* Reads the schema version and runs quick_check. A file that is not a database or
- * fails the check, or has a newer schema, gets *why set (and an error). */
+/* Reads the schema version from the header (a file that is not a database fails here
+ * with SQLITE_NOTADB). A newer schema, or a marker left by a run that found the file
+ * corrupt, gets *why set (and an error). The full quick_check runs later, when due. */
 static enum fd_status
 check_file(struct fd_cache *c, int64_t *version, char *why, size_t whylen, struct fd_err *err)
 {
-	sqlite3_stmt *st = NULL;
 	enum fd_status rc = query_int_sql(c, "PRAGMA user_version", version, err);
-	const char *res;
+	char *marker = marker_path(c->path);
+	int marked = access(marker, F_OK) == 0;
 
+	free(marker);
 	if (rc == FD_OK && *version > cache_schema_latest()) {
 		snprintf(why, whylen, "from a newer fleetdeck (schema %lld)", (long long)*version);
 		return fd_err_set(err, FD_EDB, "cache %s: schema %lld is newer than %d", c->path,
 		                  (long long)*version, cache_schema_latest());
 	}
-	if (rc == FD_OK)
-		rc = cache_stmt(c, "PRAGMA quick_check", &st, err);
+	if (rc == FD_OK && marked)
+		rc = fd_err_set(err, FD_EDB, "cache %s: found corrupt by an earlier run", c->path);
+	if (marked || (rc != FD_OK && is_corruption(c)))
+		snprintf(why, whylen, "corrupt");
+	return rc;
+}
+
+/* PRAGMA quick_check; FD_EDB with the first problem when the file fails it. */
+static enum fd_status
+run_quick_check(struct fd_cache *c, char **result, struct fd_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum fd_status rc = cache_stmt(c, "PRAGMA quick_check", &st, err);
+	const char *res = NULL;
+
 	if (rc == FD_OK && sqlite3_step(st) != SQLITE_ROW)
 		rc = cache_fail(c, err);
-	res = rc == FD_OK ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	if (rc == FD_OK)
+		res = (const char *)sqlite3_column_text(st, 0);
+	if (result)
+		*result = fd_xstrdup(res ? res : "no result");
 	if (rc == FD_OK && !fd_str_eq(res, "ok"))
 		rc = fd_err_set(err, FD_EDB, "cache %s: quick_check: %s", c->path,
 		                res ? res : "no result");
-	if (rc != FD_OK && (is_corruption(c) || res))
-		snprintf(why, whylen, "corrupt");
 	if (st)
 		sqlite3_reset(st);
+	return rc;
+}
+
+static enum fd_status
+record_check(struct fd_cache *c, int64_t now_s, struct fd_err *err)
+{
+	sqlite3_stmt *st;
+	enum fd_status rc = cache_stmt(c,
+	                               "INSERT OR REPLACE INTO housekeeping (key, value) "
+	                               "VALUES ('" CHECK_KEY "', ?1)",
+	                               &st, err);
+
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, now_s);
+	return cache_step_done(c, st, err);
+}
+
+enum fd_status
+fd_cache_check(struct fd_cache *c, char **result, struct fd_err *err)
+{
+	enum fd_status rc = run_quick_check(c, result, err);
+
+	if (rc == FD_OK)
+		rc = record_check(c, (int64_t)fd_wall_now(), err);
+	else if (!c->opening && rc == FD_EDB)
+		mark_corrupt(c);
+	return rc;
+}
+
+/* quick_check reads the whole file (tens of ms for a large fleet): it runs when the
+ * last one that passed is a day old or unknown, not on every open. Reading when it ran
+ * is itself a small check of the file. */
+static enum fd_status
+check_when_due(struct fd_cache *c, char *why, size_t whylen, struct fd_err *err)
+{
+	sqlite3_stmt *st;
+	char *verdict = NULL;
+	int64_t last = 0, now = (int64_t)fd_wall_now();
+	enum fd_status rc = cache_stmt(
+	    c, "SELECT value FROM housekeeping WHERE key = '" CHECK_KEY "'", &st, err);
+
+	if (rc == FD_OK)
+		rc = cache_query_int(c, st, 0, &last, err);
+	if (rc == FD_OK && last > 0 && now >= last && now - last < CHECK_EVERY_S)
+		return FD_OK;
+	if (rc != FD_OK)
+		return rc;
+	rc = run_quick_check(c, &verdict, err);
+	if (rc != FD_OK && (is_corruption(c) || !fd_str_eq(verdict, "no result")))
+		snprintf(why, whylen, "corrupt");
+	free(verdict);
+	/* Not being able to write the date (a read-only copy) is no reason to fail. */
+	if (rc == FD_OK)
+		(void)record_check(c, now, NULL);
 	return rc;
 }
 
@@ -423,6 +523,10 @@ open_once(struct fd_cache *c, char *why, size_t whylen, struct fd_err *err)
 		rc = cache_exec(c, connection_pragmas, err);
 	if (rc == FD_OK)
 		rc = migrate(c, err);
+	if (rc == FD_OK)
+		rc = check_when_due(c, why, whylen, err);
+	if (rc != FD_OK && !why[0] && c->db && is_corruption(c))
+		snprintf(why, whylen, "corrupt");
 	return rc;
 }
 
@@ -462,6 +566,7 @@ move_aside(const char *path, const char *why, char **notice, struct fd_err *err)
 	}
 	unlink_sidecar(path, "-wal");
 	unlink_sidecar(path, "-shm");
+	unlink_sidecar(path, ".corrupt");
 	if (notice) {
 		free(*notice);
 		*notice = fd_xasprintf("cache %s was %s; moved aside to %s and rebuilt", path, why,
@@ -487,6 +592,7 @@ fd_cache_open(const char *path, struct fd_cache **out, char **notice, struct fd_
 		return fd_err_set(err, FD_EINVAL, "cache: no path");
 	c = fd_xcalloc(1, sizeof(*c));
 	c->path = fd_xstrdup(path);
+	c->opening = 1;
 	for (attempt = 0; attempt < 2; attempt++) {
 		why[0] = '\0';
 		rc = open_once(c, why, sizeof(why), err);
@@ -498,6 +604,7 @@ fd_cache_open(const char *path, struct fd_cache **out, char **notice, struct fd_
 			break;
 	}
 	if (rc == FD_OK) {
+		c->opening = 0;
 		*out = c;
 		return FD_OK;
 	}

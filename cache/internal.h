@@ -19,6 +19,7 @@ struct fd_cache {
 	char *path;
 	struct cache_stmt *stmts; /* prepared once per connection, reused */
 	size_t nstmts;
+	int opening; /* inside fd_cache_open: corruption moves the file aside at once */
 };
 
 /* Fills err with "cache <path>: <sqlite message>" and returns its status. */

@@ -210,6 +210,9 @@ static const char *const migrations[] = {
     "CREATE TABLE \"api_spend\" (\"account\" TEXT NOT NULL, \"region\" TEXT NOT NULL, "
     "\"kind\" TEXT NOT NULL, \"ts\" INTEGER NOT NULL, \"amount\" REAL NOT NULL);\n"
     "CREATE INDEX \"api_spend_ts\" ON \"api_spend\" (\"account\", \"region\", \"ts\");",
+    /* v8: file-wide housekeeping (cache/db.c): when quick_check last passed. */
+    "CREATE TABLE \"housekeeping\" (\"key\" TEXT PRIMARY KEY, \"value\" INTEGER) "
+    "WITHOUT ROWID;",
 };
 
 static const void *scrub_env(const void *elem, void *scratch);

@@ -16,6 +16,7 @@
  * "metric_summaries" = "stale" meta key per context, and the first read rebuilds them
  * (and packs the migrated series). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -423,6 +424,76 @@ fd_cache_get_summary(struct fd_cache *c, const struct fd_ctx *ctx, int window_s,
 		                window_s, function ? function : "");
 	else
 		rc = cache_fail(c, err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+#define SUMMARIES_OF_MAX FD_CACHE_FN_CHUNK
+
+static const char *
+summaries_of_sql(void)
+{
+	static char sql[2048];
+	size_t len;
+	int i;
+
+	if (sql[0])
+		return sql;
+	len = (size_t)snprintf(sql, sizeof(sql),
+	                       "SELECT function, asof_s, fetched_ms, vals FROM metric_summaries "
+	                       "WHERE ctx_id = ?1 AND window_s = ?2 AND function IN (");
+	for (i = 0; i < SUMMARIES_OF_MAX && len < sizeof(sql); i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?%d", i ? ", " : "",
+		                        i + 3);
+	if (len < sizeof(sql))
+		snprintf(sql + len, sizeof(sql) - len, ")");
+	return sql;
+}
+
+static int
+name_index(const char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+enum fd_status
+fd_cache_get_summaries_of(struct fd_cache *c, const struct fd_ctx *ctx, int window_s,
+                          const char *const *names, size_t n, struct fd_metric_summary *out,
+                          struct fd_err *err)
+{
+	int64_t ctx_id = 0;
+	sqlite3_stmt *st;
+	enum fd_status rc;
+	size_t i;
+	int src, at;
+
+	memset(out, 0, n * sizeof(*out));
+	if (n > SUMMARIES_OF_MAX)
+		return fd_err_set(err, FD_EINVAL, "cache %s: more than %d summaries asked for",
+		                  c->path, SUMMARIES_OF_MAX);
+	rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
+	if (rc == FD_OK && ctx_id)
+		rc = ensure_fresh(c, ctx_id, err);
+	if (rc != FD_OK || !ctx_id)
+		return rc;
+	rc = cache_stmt(c, summaries_of_sql(), &st, err);
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, ctx_id);
+	sqlite3_bind_int(st, 2, window_s);
+	for (i = 0; i < n; i++)
+		sqlite3_bind_text(st, (int)i + 3, names[i] ? names[i] : "", -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		at = name_index(names, n, (const char *)sqlite3_column_text(st, 0));
+		if (at >= 0 && !out[at].function)
+			read_summary(st, window_s, &out[at]);
+	}
+	rc = src == SQLITE_DONE ? FD_OK : cache_fail(c, err);
 	sqlite3_reset(st);
 	return rc;
 }

@@ -242,6 +242,8 @@ doctor_cache(struct doctor *d, struct fd_app *app)
 	check_line(d, "cache", 1, "%s (schema %d)",
 		   app->cache_path ? app->cache_path : "default location",
 		   fd_cache_schema_version(app->cache));
+	check_line(d, "cache integrity", fd_cache_check(app->cache, NULL, &err) == FD_OK, "%s",
+		   err.status == FD_OK ? "quick_check passed" : err.msg);
 	if (!app->settings.region || !app->ctx.account[0])
 		return;
 	if (fd_cache_get_functions(app->cache, &app->ctx, &fns, &n, &oldest, &err) != FD_OK)

@@ -178,11 +178,53 @@ fill_cells(const struct fn_opts *o, int table, const struct fd_fn_row *r, char (
 	}
 }
 
+struct stream_out {
+	const struct fn_opts *o;
+	struct fd_out *out;
+	size_t rows;
+};
+
+/* The first rows go out at once; the rest as stdio's buffer fills. */
+static int
+stream_one(const struct fd_fn_row *r, void *ud)
+{
+	struct stream_out *s = ud;
+	struct fd_cell cells[FD_FC_COUNT];
+
+	fill_cells(s->o, 0, r, NULL, cells);
+	fd_out_row(s->out, cells);
+	if (++s->rows == 1)
+		fflush(stdout);
+	return 0;
+}
+
+static int
+is_table(const struct fd_app *app)
+{
+	return app->output == FD_OUT_DEFAULT || app->output == FD_OUT_TABLE ||
+	       app->output == FD_OUT_TEXT;
+}
+
+/* --offline json / ndjson / csv in an order SQL answers: rows print as they are read
+ * (a table needs every row first for its widths). */
+static enum fd_status
+stream_rows(struct fd_app *app, struct fd_model *m, const struct fn_opts *o, struct fd_err *err)
+{
+	struct fd_col cols[FD_FC_COUNT];
+	struct stream_out s = {o, NULL, 0};
+	enum fd_status st;
+
+	build_cols(o, 0, cols);
+	s.out = fd_out_begin(stdout, app->output, cols, o->ncols);
+	st = fd_model_stream_rows(m, stream_one, &s, err);
+	fd_out_end(s.out);
+	return st;
+}
+
 static void
 print_rows(struct fd_app *app, struct fd_model *m, const struct fn_opts *o)
 {
-	int table = app->output == FD_OUT_DEFAULT || app->output == FD_OUT_TABLE ||
-	            app->output == FD_OUT_TEXT;
+	int table = is_table(app);
 	struct fd_col cols[FD_FC_COUNT];
 	struct fd_cell cells[FD_FC_COUNT];
 	char text[FD_FC_COUNT][64];
@@ -249,6 +291,24 @@ cached_count(struct fd_model *m)
 	return t.functions;
 }
 
+/* The model was opened lazily: stream when the listing allows it, else load it all. */
+static int
+offline_rows(struct fd_app *app, struct fd_model *m, const struct fn_opts *o)
+{
+	struct fd_err err = {FD_OK, ""};
+	enum fd_status st = FD_OK;
+
+	if (fd_model_streamable(m)) {
+		st = stream_rows(app, m, o, &err);
+		fd_model_print_cache_age(m);
+	} else if ((st = fd_model_load_cache(m, &err)) == FD_OK) {
+		fd_model_print_cache_age(m);
+		print_rows(app, m, o);
+	}
+	fd_model_free(m);
+	return st == FD_OK ? 0 : fd_cmd_fail(&err);
+}
+
 int
 cmd_functions(struct fd_app *app, int argc, char **argv)
 {
@@ -265,11 +325,13 @@ cmd_functions(struct fd_app *app, int argc, char **argv)
 		return fd_cmd_usage(fd_cmd_find("functions", NULL), "--filter: %s", err.msg);
 	if (app->output == FD_OUT_TEXT)
 		app->output = FD_OUT_TABLE;
-	if (fd_model_open_headless(app, 0, &m, &err) != FD_OK)
+	if (fd_model_open_headless(app, is_table(app) ? 0 : FD_OPEN_LAZY, &m, &err) != FD_OK)
 		return fd_cmd_fail(&err);
 	fd_model_set_window(m, o.window_s);
 	(void)fd_model_set_filter(m, o.filter, &err);
 	fd_model_set_sort(m, o.sort_col, o.sort_desc);
+	if (app->offline && !is_table(app))
+		return offline_rows(app, m, &o);
 	if (!app->offline && (!app->stale_ok || !cached_count(m)) &&
 	    fd_model_refresh_sync(m, FD_REFRESH_LIST | FD_REFRESH_METRICS |
 	                                 (wants_cost(&o) ? FD_REFRESH_GROUPS : 0),

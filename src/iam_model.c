@@ -304,6 +304,16 @@ fd_iam_model_prepare(struct fd_model *m)
 	build_facts(m, s);
 }
 
+int
+fd_iam_model_has_data(struct fd_model *m)
+{
+	struct fd_iam_state *s = state_of(m);
+
+	if (!s->loaded)
+		load_cache(m, s);
+	return s->has_data;
+}
+
 const struct fd_iam_facts *
 fd_iam_model_facts(struct fd_model *m, const struct fd_function *fn)
 {

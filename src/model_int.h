@@ -100,6 +100,12 @@ struct fd_fn_row *model_row_at(struct fd_model *m, size_t i);
  * detail records) changed. */
 void model_rows_update(struct fd_model *m, const char *const *changed, size_t n, int detail);
 void model_rows_free(struct fd_model *m);
+/* The row of fn, a record the model does not hold (streamed listings): risks counted,
+ * not kept; IAM facts do not apply (stream only when there are none). */
+void model_row_fill(struct fd_model *m, struct fd_fn_row *r, const struct fd_function *fn,
+                    const struct fd_metric_summary *sum, int64_t now_s);
+/* The filter accepts fn's name. */
+int model_row_matches(struct fd_model *m, const struct fd_function *fn);
 
 /* model_costs.c: each row's estimated monthly cost from the cache (ingestion days,
  * log groups, INIT of the cached invocation records), as `fleetdeck costs` has it. */

@@ -163,6 +163,33 @@ eval_row_risks(struct fd_model *m, struct fd_fn_row *r, const struct fd_metric_s
 			r->worst = m->risks[m->nrisks - n + i].severity;
 }
 
+/* A row for a record outside the model's arrays (a streamed listing): its summary and
+ * how many risks it has; the risks themselves are not kept. */
+void
+model_row_fill(struct fd_model *m, struct fd_fn_row *r, const struct fd_function *fn,
+               const struct fd_metric_summary *sum, int64_t now_s)
+{
+	struct fd_risk_input in;
+	struct risk_metrics rm;
+	struct fd_risk *found = NULL;
+	size_t n = 0, i;
+
+	summarise_row(r, fn, sum);
+	memset(&in, 0, sizeof(in));
+	in.fn = fn;
+	in.metrics = risk_metrics(sum, now_s - 1, &rm);
+	in.log_group = group_of(m, fn);
+	in.now_s = now_s;
+	in.window_s = m->window_s;
+	in.muted = muted_for(m, fn->name);
+	fd_risks_eval(&in, &found, &n);
+	r->nrisks = (int)n;
+	for (i = 0; i < n; i++)
+		if (found[i].severity > r->worst)
+			r->worst = found[i].severity;
+	fd_risks_free(found, n);
+}
+
 static int
 cmp_risk(const void *a, const void *b)
 {
@@ -575,8 +602,8 @@ merge_sort(const struct fd_model *m, uint32_t *a, uint32_t *tmp, size_t n)
 	}
 }
 
-static int
-row_matches(struct fd_model *m, const struct fd_function *fn)
+int
+model_row_matches(struct fd_model *m, const struct fd_function *fn)
 {
 	const char *name = fn->name ? fn->name : "";
 
@@ -623,11 +650,11 @@ ensure_view(struct fd_model *m)
 	if (!m->need_view)
 		return;
 	for (i = 0; i < m->nfns; i++)
-		if (row_matches(m, m->rows[i].fn))
+		if (model_row_matches(m, m->rows[i].fn))
 			m->order[n++] = (uint32_t)i;
 	merge_sort(m, m->order, m->scratch, n);
 	for (i = 0, rest = n; i < m->nfns; i++)
-		if (!row_matches(m, m->rows[i].fn))
+		if (!model_row_matches(m, m->rows[i].fn))
 			m->order[rest++] = (uint32_t)i;
 	permute_rows(m);
 	m->nview = n;

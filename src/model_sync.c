@@ -180,8 +180,8 @@ fd_model_refresh_function_sync(struct fd_model *m, const char *name, struct fd_e
 	return st;
 }
 
-static void
-print_cache_age(const struct fd_model *m)
+void
+fd_model_print_cache_age(const struct fd_model *m)
 {
 	int64_t age_ms = fd_wall_now_ms() - m->st.data_fetched_ms;
 
@@ -214,6 +214,7 @@ enum fd_status
 fd_model_open_headless(struct fd_app *app, unsigned what, struct fd_model **out, struct fd_err *err)
 {
 	struct fd_model *m = NULL;
+	int lazy = app->offline && (what & FD_OPEN_LAZY);
 	enum fd_status st;
 
 	*out = NULL;
@@ -224,10 +225,11 @@ fd_model_open_headless(struct fd_app *app, unsigned what, struct fd_model **out,
 	st = fd_model_new(app->offline ? NULL : app->client, app->cache, &app->ctx, &m, err);
 	if (st == FD_OK)
 		st = apply_config_mutes(m, err);
-	if (st == FD_OK)
+	if (st == FD_OK && !lazy)
 		st = fd_model_load_cache(m, err);
-	if (st == FD_OK && app->offline)
-		print_cache_age(m);
+	what &= ~(unsigned)FD_OPEN_LAZY;
+	if (st == FD_OK && app->offline && !lazy)
+		fd_model_print_cache_age(m);
 	else if (st == FD_OK && what && (!app->stale_ok || !m->nfns))
 		st = fd_model_refresh_sync(m, what, err);
 	if (st != FD_OK) {

@@ -24,6 +24,12 @@ char *fd_cache_default_path(void);
 enum fd_status fd_cache_open(const char *path, struct fd_cache **out, char **notice,
 			     struct fd_err *err);
 void fd_cache_close(struct fd_cache *c);
+/* Opening runs the full integrity check (PRAGMA quick_check) only when the last one
+ * that passed is a day old; a statement that later finds the file corrupt fails with
+ * a message saying so and leaves PATH.corrupt, and the next open moves the file aside.
+ * This runs the check now (cache stats, doctor); *result (may be NULL) gets its
+ * malloc'd verdict, "ok" when the file passed. */
+enum fd_status fd_cache_check(struct fd_cache *c, char **result, struct fd_err *err);
 int fd_cache_schema_version(struct fd_cache *c);
 
 /* Replaces the function listing of ctx: upserts every record, deletes those no longer
@@ -52,6 +58,27 @@ enum fd_status fd_cache_get_functions(struct fd_cache *c, const struct fd_ctx *c
 				      struct fd_err *err);
 enum fd_status fd_cache_get_function(struct fd_cache *c, const struct fd_ctx *ctx,
 				     const char *name, struct fd_function *out, struct fd_err *err);
+
+/* The functions of ctx a chunk at a time, in an order SQL can answer (missing values
+ * last either way, ties by name ascending), so a listing prints its first rows before
+ * the rest is read. Each chunk is one consistent read; rows deleted after open are
+ * skipped. next gives *n == 0 at the end; the records are the caller's
+ * (fd_functions_free). */
+enum fd_cache_fn_order {
+	FD_CACHE_FN_BY_NAME,
+	FD_CACHE_FN_BY_RUNTIME,
+	FD_CACHE_FN_BY_MEMORY,
+	FD_CACHE_FN_BY_TIMEOUT,
+	FD_CACHE_FN_BY_MODIFIED,
+};
+#define FD_CACHE_FN_CHUNK 64 /* records per chunk at most */
+struct fd_cache_fn_iter;
+enum fd_status fd_cache_fn_iter_open(struct fd_cache *c, const struct fd_ctx *ctx,
+				     enum fd_cache_fn_order by, int desc,
+				     struct fd_cache_fn_iter **out, struct fd_err *err);
+enum fd_status fd_cache_fn_iter_next(struct fd_cache_fn_iter *it, struct fd_function **out,
+				     size_t *n, struct fd_err *err);
+void fd_cache_fn_iter_close(struct fd_cache_fn_iter *it);
 
 /* Metric series, one packed row per function x metric x period, merged point by point
  * (incremental refresh; at most 3 h of 1-minute and 24 h of 5-minute points are kept);
@@ -100,6 +127,11 @@ void fd_summaries_free(struct fd_metric_summary *s, size_t n); /* members and ar
 enum fd_status fd_cache_get_summaries(struct fd_cache *c, const struct fd_ctx *ctx, int window_s,
 				      struct fd_metric_summary **out, size_t *n,
 				      struct fd_err *err);
+/* The summaries of up to FD_CACHE_FN_CHUNK named functions: out[i] for names[i], its function NULL
+ * when none is stored (free each out[i].function). */
+enum fd_status fd_cache_get_summaries_of(struct fd_cache *c, const struct fd_ctx *ctx,
+					 int window_s, const char *const *names, size_t n,
+					 struct fd_metric_summary *out, struct fd_err *err);
 /* One function's summary; FD_ENOTFOUND when none is stored. */
 enum fd_status fd_cache_get_summary(struct fd_cache *c, const struct fd_ctx *ctx, int window_s,
 				    const char *function, struct fd_metric_summary *out,

@@ -210,6 +210,8 @@ void fd_iam_state_free(struct fd_iam_state *s);
 /* Called by the model before it evaluates risks: (re)loads the cache once and indexes
  * functions by role. */
 void fd_iam_model_prepare(struct fd_model *m);
+/* IAM facts are cached for the model's context (loads them from the cache once). */
+int fd_iam_model_has_data(struct fd_model *m);
 /* The facts for fn, or NULL when the context has no IAM data yet. */
 const struct fd_iam_facts *fd_iam_model_facts(struct fd_model *m, const struct fd_function *fn);
 /* Headless: fetches the roles of every function and the secrets they reference

@@ -135,6 +135,19 @@ enum fd_status fd_model_refresh_function_sync(struct fd_model *m, const char *na
 struct fd_app;
 enum fd_status fd_model_open_headless(struct fd_app *app, unsigned what, struct fd_model **out,
 				      struct fd_err *err);
+/* With this in `what`, an --offline open loads nothing from the cache and prints no
+ * cache age: the caller streams (fd_model_stream_rows) or loads (fd_model_load_cache)
+ * and then calls fd_model_print_cache_age. */
+#define FD_OPEN_LAZY 0x100
+void fd_model_print_cache_age(const struct fd_model *m);
+/* Listings that can print rows while they read the cache: sorted by name or a
+ * configuration column (SQL answers the order), with no IAM facts cached (those group
+ * the whole fleet). The model must not have loaded the cache. cb gets each row of the
+ * filter in order (valid during the call); non-zero stops. Sets the cache age. */
+typedef int (*fd_model_row_fn)(const struct fd_fn_row *r, void *ud);
+int fd_model_streamable(struct fd_model *m);
+enum fd_status fd_model_stream_rows(struct fd_model *m, fd_model_row_fn cb, void *ud,
+				    struct fd_err *err);
 /* Mutes risk checks (comma-separated ids, "*" = all) for a function ("*" = every
  * function); from the config's per-function `mute = ...`. */
 void fd_model_mute(struct fd_model *m, const char *function, const char *check_ids);

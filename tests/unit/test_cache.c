@@ -827,6 +827,98 @@ TEST(cache_damaged_pages_moved_aside)
 	free(path);
 }
 
+static int64_t
+query_int64(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Open skips quick_check within a day of the last one, so damage in a table's pages is
+ * found by the statement that reads them: it fails saying the file is corrupt, and the
+ * next open moves the file aside with the same notice as a corrupt file at open. */
+TEST(cache_corruption_found_after_open)
+{
+	enum { N = 300 };
+	char *path = cache_path(), *aside, *data, *marker;
+	struct fd_ctx ctx = mkctx("default", "us-east-1");
+	struct fd_cache *c = open_cache(path);
+	struct fd_function *in = fd_xcalloc(N, sizeof(*in)), *out = NULL;
+	struct fd_err err = {0};
+	int64_t root, checked;
+	size_t len = 0, n = 0, i;
+
+	REQUIRE(c != NULL);
+	for (i = 0; i < N; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "f%03zu", i);
+		fill_full(&in[i], name);
+	}
+	CHECK_INT(fd_cache_put_functions(c, &ctx, in, N, &err), FD_OK);
+	fd_functions_free(in, N);
+	fd_cache_close(c);
+	checked = query_int64(path, "SELECT value FROM housekeeping WHERE key = 'quick_check_s'");
+	CHECK(checked > 0 && llabs(checked - (int64_t)time(NULL)) < 60);
+	root = query_int64(path, "SELECT rootpage FROM sqlite_master WHERE name = 'functions'");
+	data = read_all(path, &len);
+	REQUIRE(data && root > 1 && (size_t)root * 4096 <= len);
+	memset(data + (root - 1) * 4096, 0x5a, 4096);
+	write_bytes(path, (unsigned char *)data, len);
+	free(data);
+
+	c = open_cache(path); /* no quick_check today: opens without a notice */
+	REQUIRE(c != NULL);
+	CHECK(fd_cache_get_functions(c, &ctx, &out, &n, NULL, &err) != FD_OK);
+	CHECK_CONTAINS(err.msg, "is corrupt");
+	CHECK_CONTAINS(err.msg, "moved aside and rebuilt when fleetdeck next opens it");
+	CHECK_CONTAINS(err.msg, path);
+	fd_functions_free(out, n);
+	fd_cache_close(c);
+	marker = fd_xasprintf("%s.corrupt", path);
+	CHECK_INT(access(marker, F_OK), 0);
+	aside = open_expect_aside(path, "corrupt");
+	CHECK(aside != NULL);
+	CHECK_INT(access(marker, F_OK), -1);
+	c = open_cache(path);
+	CHECK(fd_cache_get_functions(c, &ctx, &out, &n, NULL, &err) == FD_OK && n == 0);
+	fd_functions_free(out, n);
+	fd_cache_close(c);
+	free(marker);
+	free(aside);
+	free(path);
+}
+
+/* A day after the last check, open runs quick_check again and records it. */
+TEST(cache_quick_check_daily)
+{
+	char *path = cache_path(), *verdict = NULL;
+	struct fd_cache *c = open_cache(path);
+	struct fd_err err = {0};
+	sqlite3 *db = NULL;
+
+	fd_cache_close(c);
+	REQUIRE(sqlite3_open(path, &db) == SQLITE_OK);
+	exec_sql(db, "UPDATE housekeeping SET value = value - 90000 WHERE key = 'quick_check_s'");
+	sqlite3_close(db);
+	c = open_cache(path);
+	CHECK(llabs(query_int64(path, "SELECT value FROM housekeeping WHERE key = "
+	                              "'quick_check_s'") - (int64_t)time(NULL)) < 60);
+	CHECK_INT(fd_cache_check(c, &verdict, &err), FD_OK);
+	CHECK_STR(verdict, "ok");
+	free(verdict);
+	fd_cache_close(c);
+	free(path);
+}
+
 TEST(cache_errors_name_the_path)
 {
 	char *path = cache_path(), *blocker, *bad;
