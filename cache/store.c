@@ -253,8 +253,9 @@ table_bytes(struct fd_cache *c, struct fd_cache_table_stats *out, size_t n)
 	sqlite3_reset(st);
 }
 
-/* Tables made by literal migrations rather than the generated ones, also reported. */
-static const char *const extra_tables[] = {"metric_packed", "metric_summaries"};
+/* Tables made by literal migrations rather than the generated ones, also reported
+ * and emptied by fd_cache_clear. */
+static const char *const extra_tables[] = {"metric_packed", "metric_summaries", "log_events"};
 
 static const char *
 stats_table_name(size_t i)
@@ -292,10 +293,13 @@ fd_cache_stats(struct fd_cache *c, struct fd_cache_table_stats *out, size_t max,
 	return rc;
 }
 
-#define NEWEST(table)                                                                              \
-	"coalesce((SELECT max(fetched_ms) FROM " table " WHERE ctx_id = contexts.id), 0)"
-static const char stale_contexts_sql[] = "DELETE FROM contexts WHERE max(" NEWEST(
-    "functions") ", " NEWEST("log_groups") ", " NEWEST("metric_packed") ") < ?1";
+/* A context that only tails logs is as fresh as its newest stored event. */
+#define NEWEST(col, table)                                                                         \
+	"coalesce((SELECT max(" col ") FROM " table " WHERE ctx_id = contexts.id), 0)"
+static const char stale_contexts_sql[] =
+    "DELETE FROM contexts WHERE max(" NEWEST("fetched_ms", "functions") ", " NEWEST(
+        "fetched_ms", "log_groups") ", " NEWEST("fetched_ms", "metric_packed") ", " NEWEST("ts",
+                                                                                 "log_events") ") < ?1";
 #undef NEWEST
 
 static enum fd_status
@@ -310,9 +314,9 @@ exec_bound(struct fd_cache *c, const char *sql, int64_t arg, struct fd_err *err)
 	return cache_step_done(c, st, err);
 }
 
-/* Metric points older than max_age_s go (none when max_age_s <= 0) with the series
- * they empty and the summaries of functions left without series, then every context
- * not refreshed in CACHE_STALE_CONTEXT_S. Freed pages are returned to the file system
+/* Metric points and tailed log events older than max_age_s go (none when max_age_s
+ * <= 0) with the series they empty and the summaries of functions left without
+ * series, then every context not refreshed in CACHE_STALE_CONTEXT_S. Freed pages are returned to the file system
  * (auto_vacuum is incremental). */
 enum fd_status
 fd_cache_prune(struct fd_cache *c, int64_t now_s, int64_t max_age_s, struct fd_err *err)
@@ -321,6 +325,9 @@ fd_cache_prune(struct fd_cache *c, int64_t now_s, int64_t max_age_s, struct fd_e
 
 	if (rc == FD_OK && max_age_s > 0)
 		rc = cache_metrics_prune(c, now_s - max_age_s, err);
+	if (rc == FD_OK && max_age_s > 0)
+		rc = exec_bound(c, "DELETE FROM log_events WHERE ts < ?1",
+		                (now_s - max_age_s) * 1000, err);
 	if (rc == FD_OK)
 		rc = cache_exec(c,
 		                "DELETE FROM metric_summaries WHERE NOT EXISTS (SELECT 1 FROM "
@@ -345,6 +352,10 @@ fd_cache_clear(struct fd_cache *c, struct fd_err *err)
 	enum fd_status rc = cache_begin(c, err);
 	size_t i;
 
+	for (i = 0; rc == FD_OK && i < FD_ARRAY_LEN(extra_tables); i++) {
+		snprintf(sql, sizeof(sql), "DELETE FROM \"%s\";", extra_tables[i]);
+		rc = cache_exec(c, sql, err);
+	}
 	for (i = cache_table_count(); rc == FD_OK && i > 0; i--) {
 		snprintf(sql, sizeof(sql), "DELETE FROM \"%s\";", cache_table_at(i - 1)->name);
 		rc = cache_exec(c, sql, err);

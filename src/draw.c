@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "fleetdeck/clipboard.h"
 #include "fleetdeck/draw.h"
 
 #define REPLACEMENT_CHAR 0xFFFD
@@ -74,6 +75,7 @@ static struct {
 	int cursor_y, cursor_x, cursor_shown;
 	struct style style[FD_ROLE_COUNT];
 	int themed[FD_ROLE_COUNT];
+	struct fd_buf clip, sent; /* OSC 52 due after the frame; headless: what was sent */
 } D;
 
 const char *
@@ -269,6 +271,8 @@ fd_draw_end(void)
 	D.out = D.in = NULL;
 	free(D.shadow);
 	D.shadow = NULL;
+	fd_buf_free(&D.clip);
+	fd_buf_free(&D.sent);
 	D.active = 0;
 }
 
@@ -515,6 +519,26 @@ fd_draw_cursor(int y, int x)
 	D.cursor_x = x;
 }
 
+/* After the frame curses has written, so the sequence never splits one of its own. */
+static void
+send_clipboard(void)
+{
+	const char *p = D.clip.data;
+	size_t left = D.clip.len;
+	ssize_t w;
+
+	if (D.headless)
+		fd_buf_append(&D.sent, p, left);
+	while (!D.headless && left) {
+		w = write(STDOUT_FILENO, p, left);
+		if (w < 0 && errno != EINTR)
+			break;
+		p += w > 0 ? (size_t)w : 0;
+		left -= w > 0 ? (size_t)w : 0;
+	}
+	fd_buf_reset(&D.clip);
+}
+
 void
 fd_draw_flush(void)
 {
@@ -531,6 +555,21 @@ fd_draw_flush(void)
 	}
 	wnoutrefresh(stdscr);
 	doupdate();
+	send_clipboard();
+}
+
+void
+fd_draw_clipboard(const char *plain, size_t n)
+{
+	fd_buf_reset(&D.clip);
+	fd_clip_osc52(plain, n, &D.clip);
+}
+
+const char *
+fd_draw_sent(size_t *n)
+{
+	*n = D.sent.len;
+	return D.sent.data;
 }
 
 void

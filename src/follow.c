@@ -213,6 +213,12 @@ note_lag(struct fd_follow *f, const struct logs_event *e)
 	follow_widen(f);
 }
 
+static uint64_t
+id_key(unsigned source, const struct logs_event *e)
+{
+	return fhash(e->event_id, e->event_id_len, fhash(&source, sizeof(source), FHASH_SEED));
+}
+
 static int
 is_duplicate(struct fd_follow *f, unsigned source, const struct logs_event *e, int live,
              uint64_t *ckey)
@@ -223,11 +229,8 @@ is_duplicate(struct fd_follow *f, unsigned source, const struct logs_event *e, i
 	    by_content = live || (g->live_lo_ms && e->timestamp >= g->live_lo_ms - f->overlap_ms);
 
 	*ckey = 0;
-	if (!live && e->event_id_len) {
-		uint64_t h = fhash(&source, sizeof(source), FHASH_SEED);
-		dup = fseen_add(&f->seen, fhash(e->event_id, e->event_id_len, h), e->timestamp,
-		                horizon);
-	}
+	if (!live && e->event_id_len)
+		dup = fseen_add(&f->seen, id_key(source, e), e->timestamp, horizon);
 	if (by_content || !e->event_id_len) {
 		*ckey = content_key(source, e);
 		dup |= fseen_add(&f->seen, *ckey, e->timestamp, horizon);
@@ -272,6 +275,24 @@ follow_take(struct fd_follow *f, unsigned source, const struct logs_event *e, in
 	p.blob[id_len + 2 + p.stream_len + p.msg_len] = '\0';
 	fheap_push(&f->pend, &p);
 	return 1;
+}
+
+/* The seen-set outgrows the caches on a long backfill: each event's slot is asked
+ * for a few events ahead, so the lookups do not wait on memory one after another. */
+#define TAKE_AHEAD 8
+
+uint64_t
+follow_take_page(struct fd_follow *f, unsigned source, const struct logs_events *page)
+{
+	uint64_t fresh = 0;
+	size_t i;
+
+	for (i = 0; i < page->n; i++) {
+		if (i + TAKE_AHEAD < page->n && page->ev[i + TAKE_AHEAD].event_id_len)
+			fseen_prefetch(&f->seen, id_key(source, &page->ev[i + TAKE_AHEAD]));
+		fresh += (uint64_t)follow_take(f, source, &page->ev[i], 0);
+	}
+	return fresh;
 }
 
 /* ---- releasing ---- */
@@ -586,15 +607,12 @@ enum fd_status
 fd_follow_ingest_page(struct fd_follow *f, unsigned source, const char *json, size_t len,
                       struct fd_err *err)
 {
-	size_t i;
-
 	if (source >= f->ng)
 		return fd_err_set(err, FD_EINVAL, "follow: no source %u", source);
 	if (logs_parse_filter_events(json, len, &f->page, err) != FD_OK)
 		return err ? err->status : FD_EPARSE;
 	follow_batch(f);
-	for (i = 0; i < f->page.n; i++)
-		f->g[source].new_events += (uint64_t)follow_take(f, source, &f->page.ev[i], 0);
+	f->g[source].new_events += follow_take_page(f, source, &f->page);
 	f->st.pages++;
 	return FD_OK;
 }

@@ -12,9 +12,14 @@
 
 /* ---- seen-set: 64-bit event keys with their timestamps, for de-duplication ---- */
 
+/* A key and its time side by side: a probe touches one cache line, not two. */
+struct fseen_slot {
+	uint64_t key; /* 0 = empty slot */
+	int64_t ts;
+};
+
 struct fseen {
-	uint64_t *keys; /* 0 = empty slot */
-	int64_t *ts;
+	struct fseen_slot *slot;
 	size_t cap, n;       /* cap: power of two */
 	uint64_t overflowed; /* keys dropped while still inside the window */
 };
@@ -24,6 +29,8 @@ void fseen_free(struct fseen *s);
 /* 1 when key was seen before; otherwise remembers it and returns 0. When the set
  * is full it first forgets keys older than horizon, then grows. */
 int fseen_add(struct fseen *s, uint64_t key, int64_t ts, int64_t horizon);
+/* Hints that key will be looked up soon (its slot is loaded into the cache). */
+void fseen_prefetch(const struct fseen *s, uint64_t key);
 
 uint64_t fhash(const void *p, size_t n, uint64_t h);
 #define FHASH_SEED 0xcbf29ce484222325ull
@@ -201,6 +208,8 @@ void follow_banner(struct fd_follow *f, enum fd_banner kind, unsigned source, in
 void follow_batch(struct fd_follow *f);
 /* Takes one received event: de-duplicates it and queues it for release. 1 when new. */
 int follow_take(struct fd_follow *f, unsigned source, const struct logs_event *e, int live);
+/* Takes every event of a polled page (not Live Tail); returns how many were new. */
+uint64_t follow_take_page(struct fd_follow *f, unsigned source, const struct logs_events *page);
 int64_t follow_horizon(const struct fd_follow *f);
 /* Raises the overlap window to cover late events and the slowest poll cycle. */
 void follow_widen(struct fd_follow *f);

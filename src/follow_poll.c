@@ -257,10 +257,9 @@ poll_done(struct aws_response *resp, void *ud)
 	}
 	f->st.pages++;
 	follow_batch(f);
-	for (i = 0; i < f->page.n; i++) {
-		g->new_events += (uint64_t)follow_take(f, g->idx, &f->page.ev[i], 0);
+	g->new_events += follow_take_page(f, g->idx, &f->page);
+	for (i = 0; i < f->page.n; i++)
 		g->page_hi = FD_MAX(g->page_hi, f->page.ev[i].timestamp);
-	}
 	if (f->page.next_token && !fd_str_eq(f->page.next_token, sent)) {
 		g->token = f->page.next_token;
 		f->page.next_token = NULL;

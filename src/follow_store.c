@@ -48,15 +48,13 @@ fseen_init(struct fseen *s, size_t cap)
 		c <<= 1;
 	memset(s, 0, sizeof(*s));
 	s->cap = c;
-	s->keys = fd_xcalloc(c, sizeof(*s->keys));
-	s->ts = fd_xcalloc(c, sizeof(*s->ts));
+	s->slot = fd_xcalloc(c, sizeof(*s->slot));
 }
 
 void
 fseen_free(struct fseen *s)
 {
-	free(s->keys);
-	free(s->ts);
+	free(s->slot);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -65,7 +63,7 @@ seen_slot(const struct fseen *s, uint64_t key)
 {
 	size_t i = (size_t)mix(key) & (s->cap - 1);
 
-	while (s->keys[i] && s->keys[i] != key)
+	while (s->slot[i].key && s->slot[i].key != key)
 		i = (i + 1) & (s->cap - 1);
 	return i;
 }
@@ -77,21 +75,16 @@ seen_rebuild(struct fseen *s, size_t cap, int64_t horizon)
 	struct fseen old = *s;
 	size_t i;
 
-	s->keys = fd_xcalloc(cap, sizeof(*s->keys));
-	s->ts = fd_xcalloc(cap, sizeof(*s->ts));
+	s->slot = fd_xcalloc(cap, sizeof(*s->slot));
 	s->cap = cap;
 	s->n = 0;
 	for (i = 0; i < old.cap; i++) {
-		size_t j;
-		if (!old.keys[i] || old.ts[i] < horizon)
+		if (!old.slot[i].key || old.slot[i].ts < horizon)
 			continue;
-		j = seen_slot(s, old.keys[i]);
-		s->keys[j] = old.keys[i];
-		s->ts[j] = old.ts[i];
+		s->slot[seen_slot(s, old.slot[i].key)] = old.slot[i];
 		s->n++;
 	}
-	free(old.keys);
-	free(old.ts);
+	free(old.slot);
 }
 
 /* Finds the oldest timestamp that keeps at most half the slots busy (the set is
@@ -104,15 +97,15 @@ seen_median_ts(const struct fseen *s)
 	int round;
 
 	for (i = 0; i < s->cap; i++) {
-		if (!s->keys[i])
+		if (!s->slot[i].key)
 			continue;
-		lo = FD_MIN(lo, s->ts[i]);
-		hi = FD_MAX(hi, s->ts[i]);
+		lo = FD_MIN(lo, s->slot[i].ts);
+		hi = FD_MAX(hi, s->slot[i].ts);
 	}
 	for (round = 0; round < 40 && lo < hi; round++) {
 		mid = lo + (hi - lo) / 2;
 		for (i = 0, above = 0; i < s->cap; i++)
-			above += s->keys[i] && s->ts[i] >= mid;
+			above += s->slot[i].key && s->slot[i].ts >= mid;
 		if (above > s->cap / 4)
 			lo = mid + 1;
 		else
@@ -139,6 +132,17 @@ seen_make_room(struct fseen *s, int64_t horizon)
 	s->overflowed += before - s->n;
 }
 
+void
+fseen_prefetch(const struct fseen *s, uint64_t key)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	__builtin_prefetch(&s->slot[(size_t)mix(key ? key : 1) & (s->cap - 1)], 1);
+#else
+	(void)s;
+	(void)key;
+#endif
+}
+
 int
 fseen_add(struct fseen *s, uint64_t key, int64_t ts, int64_t horizon)
 {
@@ -147,17 +151,17 @@ fseen_add(struct fseen *s, uint64_t key, int64_t ts, int64_t horizon)
 	if (!key)
 		key = 1;
 	i = seen_slot(s, key);
-	if (s->keys[i]) {
-		if (ts > s->ts[i])
-			s->ts[i] = ts;
+	if (s->slot[i].key) {
+		if (ts > s->slot[i].ts)
+			s->slot[i].ts = ts;
 		return 1;
 	}
 	if ((s->n + 1) * 2 > s->cap) {
 		seen_make_room(s, horizon);
 		i = seen_slot(s, key);
 	}
-	s->keys[i] = key;
-	s->ts[i] = ts;
+	s->slot[i].key = key;
+	s->slot[i].ts = ts;
 	s->n++;
 	return 0;
 }

@@ -463,6 +463,9 @@ fd_model_set_filter(struct fd_model *m, const char *regex, struct fd_err *err)
 			return fd_err_set(err, FD_EINVAL, "at offset %zu: %s", (size_t)off,
 			                  (const char *)msg);
 		}
+		/* JIT when the platform has it (run on every row at each refresh); the
+		 * interpreter is the fallback when it fails. */
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	}
 	if (m->md)
 		pcre2_match_data_free(m->md);

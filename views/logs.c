@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fleetdeck/clipboard.h"
 #include "fleetdeck/follow.h"
 #include "fleetdeck/sanitize.h"
 #include "fleetdeck/view.h"
@@ -48,6 +49,8 @@ struct logview {
 	struct fd_cursor cur;
 	int rows, fn_w;
 	int tail; /* the cursor stays on the newest line */
+	int osc52; /* y copies: [logs] osc52 = true in the config file */
+	char osc52_err[160];
 	struct fd_buf tmp;
 };
 
@@ -174,6 +177,17 @@ open_sources(struct fd_view *v, char *arg)
 }
 
 static void
+copy_setting(struct logview *lv)
+{
+	struct fd_err err = {FD_OK, ""};
+	char *path = fd_keymap_default_path();
+
+	if (fd_clip_config(path, &lv->osc52, &err) != FD_OK)
+		snprintf(lv->osc52_err, sizeof(lv->osc52_err), "%s", err.msg);
+	free(path);
+}
+
+static void
 logs_open(struct fd_view *v, const char *arg)
 {
 	struct logview *lv = v->priv;
@@ -187,6 +201,7 @@ logs_open(struct fd_view *v, const char *arg)
 	lv->expanded = NO_SEQ;
 	lv->utc = fd_ui_app(v->ui)->utc;
 	fd_buf_init(&lv->tmp);
+	copy_setting(lv);
 	if (copy[0] == '@') {
 		memset(&o, 0, sizeof(o));
 		o.ring_lines = FD_FOLLOW_RING_DEFAULT;
@@ -637,6 +652,57 @@ save_lines(struct fd_view *v)
 	fd_ui_message(v->ui, FD_ROLE_OK, "saved %zu lines to %s", n, path);
 }
 
+/* The line's message as received when the log store has it whole, else as kept. */
+static void
+copy_text(struct fd_view *v, const struct fd_line *l, struct fd_buf *out)
+{
+	struct logview *lv = v->priv;
+	struct fd_app *app = fd_ui_app(v->ui);
+	struct fd_err err = {FD_OK, ""};
+	struct fd_buf raw;
+	char text[768];
+
+	if (l->banner) {
+		fd_follow_banner_text(l, lv->utc, text, sizeof(text));
+		fd_clip_plain(text, strlen(text), out);
+		return;
+	}
+	fd_buf_init(&raw);
+	if (l->truncated && app->cache && l->event_id[0] &&
+	    fd_cache_get_log_message(app->cache, &app->ctx, l->group, l->event_id, &raw, &err) ==
+	        FD_OK)
+		fd_clip_plain(raw.data ? raw.data : "", raw.len, out);
+	else
+		fd_clip_plain(l->text ? l->text : "", l->text_len, out);
+	fd_buf_free(&raw);
+}
+
+static void
+copy_line(struct fd_view *v)
+{
+	struct logview *lv = v->priv;
+	struct fd_buf plain;
+	struct fd_line l;
+
+	if (!lv->osc52) {
+		fd_ui_message(v->ui, lv->osc52_err[0] ? FD_ROLE_ERROR : FD_ROLE_DIM, "y: %s",
+		              lv->osc52_err[0] ? lv->osc52_err
+		                               : "copying is off; to allow it, put \"osc52 = true\" "
+		                                 "under [logs] in the config file");
+		return;
+	}
+	if (!lv->n || !fd_follow_get(lv->f, lv->idx[lv->cur.sel], &l)) {
+		fd_ui_message(v->ui, FD_ROLE_DIM, "y: no line to copy");
+		return;
+	}
+	fd_buf_init(&plain);
+	copy_text(v, &l, &plain);
+	fd_draw_clipboard(plain.data ? plain.data : "", plain.len);
+	fd_ui_message(v->ui, FD_ROLE_OK, "copied the selected line (%zu bytes) with OSC 52",
+	              plain.len);
+	fd_buf_free(&plain);
+}
+
 static void
 toggle_request(struct fd_view *v)
 {
@@ -758,6 +824,9 @@ logs_request(struct fd_view *v, enum fd_request req)
 		return 1;
 	case FD_REQ_WINDOW:
 		save_lines(v);
+		return 1;
+	case FD_REQ_LOG_COPY:
+		copy_line(v);
 		return 1;
 	case FD_REQ_REFRESH:
 		if (lv->f && lv->online)

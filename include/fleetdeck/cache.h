@@ -159,9 +159,9 @@ struct fd_cache_table_stats {
 };
 enum fd_status fd_cache_stats(struct fd_cache *c, struct fd_cache_table_stats *out, size_t max,
 			      size_t *n, long long *file_bytes, struct fd_err *err);
-/* Deletes metric points older than max_age_s (none when max_age_s <= 0) and series left
- * empty; drops whole contexts (functions, log groups, metrics, meta) whose newest
- * fetched_ms is more than 30 days before now_s. */
+/* Deletes metric points and tailed log events older than max_age_s (none when max_age_s
+ * <= 0) and series left empty; drops whole contexts (functions, log groups, metrics,
+ * meta, log events) whose newest fetched_ms or event is more than 30 days before now_s. */
 enum fd_status fd_cache_prune(struct fd_cache *c, int64_t now_s, int64_t max_age_s,
 			      struct fd_err *err);
 /* Empties every table. */

@@ -124,6 +124,11 @@ void fd_draw_cursor(int y, int x);
 void fd_draw_flush(void);
 /* Throws away what the terminal shows and repaints everything on the next flush. */
 void fd_draw_invalidate(void);
+/* Puts plain text (fd_clip_plain's form) on the terminal's clipboard with OSC 52,
+ * written right after the next frame; the sequence is built here from clipboard.h. */
+void fd_draw_clipboard(const char *plain, size_t n);
+/* Headless: the sequences that would have been written so far (tests). */
+const char *fd_draw_sent(size_t *n);
 
 /* Glyphs with an ASCII fallback when the locale is not UTF-8. */
 enum fd_glyph {

@@ -16,6 +16,7 @@ from protocol import ApiError
 from server import Response
 
 PAGE_BYTES = 1024 * 1024
+EVENT_OVERHEAD = 26        # bytes CloudWatch Logs counts per event on top of its message
 SCAN_EVENTS = 60000        # events examined per FilterLogEvents call before it pages
 SCAN_MINUTES = 1440
 
@@ -287,11 +288,11 @@ class Logs:
                     continue
                 if match is not None and not match(ev[3]):
                     continue
-                frag = fragment(ev)
-                if len(frags) >= limit or size + len(frag) > PAGE_BYTES:
+                ev_size = event_size(ev)
+                if len(frags) >= limit or size + ev_size > PAGE_BYTES:
                     return self._page(frags, {"m": minute, "k": after})
-                frags.append(frag)
-                size += len(frag) + 1
+                frags.append(fragment(ev))
+                size += ev_size
                 after = ev[1]
             minute, after, minutes = minute + 1, None, minutes + 1
             if (scanned >= SCAN_EVENTS or minutes >= SCAN_MINUTES) and minute <= end_min:
@@ -379,12 +380,18 @@ class Logs:
         return livetail.start(self, req, params)
 
 
+def event_size(ev):
+    """An event's size as CloudWatch Logs counts it against the 1 MB page (and the
+    PutLogEvents batch): its message in UTF-8 plus 26 bytes, not the JSON around it."""
+    return len(ev[3].encode("utf-8", "surrogateescape")) + EVENT_OVERHEAD
+
+
 def _cap(page, from_end=False):
     """Trims a GetLogEvents page to 1 MB."""
     size, out = 0, []
     seq = reversed(page) if from_end else page
     for e in seq:
-        size += len(e[3]) + 26
+        size += event_size(e)
         if size > PAGE_BYTES and out:
             break
         out.append(e)

@@ -1346,3 +1346,65 @@ TEST(cache_listing_in_pages)
 	fd_cache_close(c);
 	free(path);
 }
+
+/* Rows counted by SQLite itself, not by fd_cache_stats. */
+static long long
+sql_rows(const char *path, const char *table)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long rows = -1;
+	char *sql = fd_xasprintf("SELECT count(*) FROM \"%s\"", table);
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		rows = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(sql);
+	return rows;
+}
+
+/* The tailed-log history is counted by stats, aged out by prune (and keeps a context
+ * that only tails logs from being dropped as stale), and emptied by clear. */
+TEST(cache_log_events_stats_prune_clear)
+{
+	char *path = cache_path();
+	struct fd_cache *c = open_cache(path);
+	struct fd_ctx ctx = mkctx("tail-only", "us-east-1");
+	int64_t now_s = 1800000000, day_ms = 86400LL * 1000;
+	struct fd_log_event ev[3];
+	struct fd_err err = {0};
+	size_t i;
+
+	REQUIRE(c != NULL);
+	memset(ev, 0, sizeof(ev));
+	for (i = 0; i < 3; i++) {
+		ev[i].group = "/aws/lambda/orders";
+		ev[i].stream = "s";
+		ev[i].function = "orders";
+		ev[i].request_id = "";
+		ev[i].message = "hello";
+		ev[i].message_len = 5;
+	}
+	ev[0].event_id = "e0";
+	ev[0].ts = now_s * 1000 - 3 * day_ms; /* older than the 2-day limit below */
+	ev[1].event_id = "e1";
+	ev[1].ts = now_s * 1000 - day_ms;
+	ev[2].event_id = "e2";
+	ev[2].ts = now_s * 1000 - 60000;
+	CHECK_INT(fd_cache_put_log_events(c, &ctx, ev, 3, &err), FD_OK);
+	CHECK_INT(table_rows(c, "log_events"), 3);
+
+	CHECK_INT(fd_cache_prune(c, now_s, 2 * 86400, &err), FD_OK);
+	CHECK_INT(table_rows(c, "log_events"), 2);
+	CHECK_INT(sql_rows(path, "log_events"), 2);
+	CHECK_INT(sql_rows(path, "contexts"), 1);
+
+	CHECK_INT(fd_cache_clear(c, &err), FD_OK);
+	CHECK_INT(table_rows(c, "log_events"), 0);
+	CHECK_INT(sql_rows(path, "log_events"), 0);
+	fd_cache_close(c);
+	free(path);
+}
