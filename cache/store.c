@@ -254,7 +254,8 @@ table_bytes(struct fd_cache *c, struct fd_cache_table_stats *out, size_t n)
 }
 
 /* Tables made by literal migrations rather than the generated ones, also reported. */
-static const char *const extra_tables[] = {"metric_packed", "metric_summaries"};
+static const char *const extra_tables[] = {"metric_packed", "metric_summaries", "proxy_metrics",
+                                           "queue_facts"};
 
 static const char *
 stats_table_name(size_t i)
@@ -321,6 +322,9 @@ fd_cache_prune(struct fd_cache *c, int64_t now_s, int64_t max_age_s, struct fd_e
 
 	if (rc == FD_OK && max_age_s > 0)
 		rc = cache_metrics_prune(c, now_s - max_age_s, err);
+	if (rc == FD_OK && max_age_s > 0)
+		rc = exec_bound(c, "DELETE FROM proxy_metrics WHERE last_s < ?1", now_s - max_age_s,
+		                err);
 	if (rc == FD_OK)
 		rc = cache_exec(c,
 		                "DELETE FROM metric_summaries WHERE NOT EXISTS (SELECT 1 FROM "
