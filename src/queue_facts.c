@@ -30,7 +30,7 @@ struct fd_qfacts_job {
 	struct qf_slot slots[QF_INFLIGHT];
 	unsigned active;
 	int pumping;
-	char error[256];
+	char error[320];
 	fd_qfacts_done_fn done;
 	void *ud;
 };
@@ -79,15 +79,24 @@ fd_qfacts_sources(const struct fd_function *fns, size_t n, char ***arns)
 
 static void pump(struct fd_qfacts_job *j);
 
+/* The queue's name: an ARN's last field. */
+static const char *
+arn_name(const char *arn)
+{
+	const char *p = strrchr(arn, ':');
+
+	return p ? p + 1 : arn;
+}
+
 static void
 note_error(struct fd_qfacts_job *j, const char *arn, const struct aws_error *e)
 {
-	char msg[200];
+	char msg[224];
 
 	if (j->error[0])
 		return;
 	aws_error_format(e, msg, sizeof(msg));
-	snprintf(j->error, sizeof(j->error), "%.40s: %s", arn, msg);
+	snprintf(j->error, sizeof(j->error), "queue %.80s: %s", arn_name(arn), msg);
 }
 
 static void
@@ -108,7 +117,8 @@ on_answer(struct aws_response *resp, void *ud)
 	if (resp->error.status != FD_OK)
 		note_error(j, j->arns[s->index], &resp->error);
 	else if (st != FD_OK && !j->error[0])
-		snprintf(j->error, sizeof(j->error), "%.40s: %s", j->arns[s->index], err.msg);
+		snprintf(j->error, sizeof(j->error), "queue %.80s: %s", arn_name(j->arns[s->index]),
+		         err.msg);
 	if (st == FD_OK && !s->attrs) {
 		char *body = sqs_build_attributes(q->url);
 		s->attrs = 1;
