@@ -258,8 +258,10 @@ model_proxy_sync(struct fd_model *m, const char *function, struct fd_err *err)
 
 /* ---- SQS queue facts ---- */
 
+/* Cancelled calls (the model is going away) leave the facts as they were. */
 static void
-facts_done(struct fd_queue_fact *facts, size_t n, const char *error, void *ud)
+facts_done(struct fd_queue_fact *facts, size_t n, enum fd_status st, const char *error,
+           void *ud)
 {
 	struct fd_inventory *inv = ud;
 	struct fd_model *m = inv->m;
@@ -268,6 +270,12 @@ facts_done(struct fd_queue_fact *facts, size_t n, const char *error, void *ud)
 	inv->qjob = NULL;
 	if (error && *error)
 		model_set_error(m, error);
+	if (st != FD_OK) {
+		inv->abort_rest = 1;
+		if (inv->stage == STAGE_QUEUE_FACTS)
+			inv_stage_done(inv);
+		return;
+	}
 	if (m->cache)
 		inv_cache_error(inv, fd_cache_put_queue_facts(m->cache, &m->ctx, facts, n, &err),
 		                &err);

@@ -30,6 +30,7 @@ struct fd_qfacts_job {
 	struct qf_slot slots[QF_INFLIGHT];
 	unsigned active;
 	int pumping;
+	int stop;                  /* calls were cancelled (the client is going away) */
 	char error[320];
 	fd_qfacts_done_fn done;
 	void *ud;
@@ -110,6 +111,8 @@ on_answer(struct aws_response *resp, void *ud)
 
 	s->id = 0;
 	j->active--;
+	if (st == FD_ECANCELLED)
+		j->stop = 1;
 	if (st == FD_OK && !s->attrs)
 		st = sqs_parse_queue_url(resp->body.data, resp->body.len, &q->url, &err);
 	else if (st == FD_OK)
@@ -119,7 +122,7 @@ on_answer(struct aws_response *resp, void *ud)
 	else if (st != FD_OK && !j->error[0])
 		snprintf(j->error, sizeof(j->error), "queue %.80s: %s", arn_name(j->arns[s->index]),
 		         err.msg);
-	if (st == FD_OK && !s->attrs) {
+	if (st == FD_OK && !s->attrs && !j->stop) {
 		char *body = sqs_build_attributes(q->url);
 		s->attrs = 1;
 		s->id = sqs_call(j->c, "GetQueueAttributes", body, strlen(body), on_answer, s);
@@ -206,6 +209,12 @@ finish(struct fd_qfacts_job *j)
 	int64_t now = fd_wall_now_ms();
 	size_t i, n = 0;
 
+	if (j->stop) {
+		free(f);
+		j->done(NULL, 0, FD_ECANCELLED, j->error, j->ud);
+		job_free(j);
+		return;
+	}
 	for (i = 0; i < j->nsources; i++) {
 		const struct fd_queue *q = &j->queues[i];
 		if (!j->ok[i])
@@ -217,7 +226,7 @@ finish(struct fd_qfacts_job *j)
 		f[n].fetched_ms = now;
 		n++;
 	}
-	j->done(f, n, j->error, j->ud);
+	j->done(f, n, FD_OK, j->error, j->ud);
 	job_free(j);
 }
 
@@ -229,16 +238,18 @@ pump(struct fd_qfacts_job *j)
 	size_t k;
 
 	j->pumping = 1;
+	if (j->stop)
+		j->next = j->narns;
 	for (;;) {
 		for (k = 0; k < QF_INFLIGHT && j->next < j->narns; k++)
 			if (!j->slots[k].id)
 				start_one(j, &j->slots[k], j->next++);
-		if (j->active || j->next < j->narns || j->phase == 1)
+		if (j->active || j->next < j->narns || j->phase == 1 || j->stop)
 			break;
 		start_dlqs(j);
 	}
 	j->pumping = 0;
-	if (!j->active && j->next >= j->narns && j->phase == 1)
+	if (!j->active && j->next >= j->narns && (j->phase == 1 || j->stop))
 		finish(j);
 }
 
@@ -250,7 +261,7 @@ fd_qfacts_start(struct aws_client *c, char *const *arns, size_t n, fd_qfacts_don
 	size_t i, k;
 
 	if (!n) {
-		done(NULL, 0, "", ud);
+		done(NULL, 0, FD_OK, "", ud);
 		return NULL;
 	}
 	j = fd_xcalloc(1, sizeof(*j));
@@ -284,17 +295,19 @@ fd_qfacts_cancel(struct fd_qfacts_job *j)
 
 struct qf_sync {
 	int done;
+	enum fd_status st;
 	struct fd_queue_fact *facts;
 	size_t n;
 	char error[256];
 };
 
 static void
-sync_done(struct fd_queue_fact *facts, size_t n, const char *error, void *ud)
+sync_done(struct fd_queue_fact *facts, size_t n, enum fd_status st, const char *error, void *ud)
 {
 	struct qf_sync *s = ud;
 
 	s->done = 1;
+	s->st = st;
 	s->facts = facts;
 	s->n = n;
 	fd_strlcpy(s->error, error ? error : "", sizeof(s->error));
@@ -323,5 +336,5 @@ fd_qfacts_read_sync(struct aws_client *c, char *const *arns, size_t n,
 	*nfacts = s.n;
 	if (error && error_len)
 		fd_strlcpy(error, s.error, error_len);
-	return FD_OK;
+	return s.st;
 }

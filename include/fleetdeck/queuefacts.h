@@ -20,9 +20,10 @@ size_t fd_qfacts_sources(const struct fd_function *fns, size_t n, char ***arns);
 
 /* done runs once, from a client callback (or at once when there is nothing to read),
  * and takes the facts (free with fd_queue_facts_free). A queue whose attributes could
- * not be read has no fact; error is the first such failure ("" when none). */
-typedef void (*fd_qfacts_done_fn)(struct fd_queue_fact *facts, size_t n, const char *error,
-				  void *ud);
+ * not be read has no fact; error is the first such failure ("" when none). st is
+ * FD_ECANCELLED (and there are no facts) when the client cancelled the calls. */
+typedef void (*fd_qfacts_done_fn)(struct fd_queue_fact *facts, size_t n, enum fd_status st,
+				  const char *error, void *ud);
 struct fd_qfacts_job;
 /* arns are copied. Returns NULL when done already ran (nothing to read). */
 struct fd_qfacts_job *fd_qfacts_start(struct aws_client *c, char *const *arns, size_t n,
