@@ -16,7 +16,7 @@
  * X(id, CloudWatch metric name, json key, label, unit) */
 #define FD_PROXY_METRIC_LIST(X)                                                                    \
 	X(FD_PM_DB_CONNECTIONS, "DatabaseConnections", "database_connections",                    \
-	  "database connections", "")                                                              \
+	  "db connections", "")                                                              \
 	X(FD_PM_CLIENT_CONNECTIONS, "ClientConnections", "client_connections",                    \
 	  "client connections", "")                                                                \
 	X(FD_PM_QUERY_LATENCY, "QueryDatabaseResponseLatency", "query_latency_us",                \

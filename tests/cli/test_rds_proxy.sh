@@ -12,7 +12,7 @@ sim_control POST faults '{"rules":[]}' >/dev/null
 run "$FD_BIN" function payments-worker
 expect_rc 0 "function text"
 expect_out "^proxy  *orders-db-proxy (from its endpoint)" "proxy line"
-expect_out "database connections latest [0-9]" "connections line"
+expect_out "db connections  *latest [0-9]" "connections line"
 expect_out "query latency .* us$" "latency line with its unit"
 expect_out "pinned connections" "pinning line"
 run "$FD_BIN" function payments-worker -o json
