@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "fleetdeck/cwmetrics.h"
+#include "fleetdeck/rdsproxy.h"
 
 #define CW_MAX_DATAPOINTS 100800 /* GetMetricData's per-call maximum */
 #define CW_MAX_PAGES 1000
@@ -49,7 +50,8 @@ window_points(const struct cw_window *w, size_t *n)
 struct cw_query {
 	char id[48];
 	const struct fd_metric_info *mi;
-	const char *function; /* FunctionName dimension; NULL = account level */
+	const char *function; /* the dimension's value; NULL = account level */
+	const char *dim;      /* its name; NULL = FunctionName */
 };
 
 static cJSON *
@@ -65,7 +67,7 @@ query_json(const struct cw_query *q, int period)
 	if (q->function) {
 		dims = cJSON_AddArrayToObject(metric, "Dimensions");
 		d = cJSON_CreateObject();
-		cJSON_AddStringToObject(d, "Name", "FunctionName");
+		cJSON_AddStringToObject(d, "Name", q->dim ? q->dim : "FunctionName");
 		cJSON_AddStringToObject(d, "Value", q->function);
 		cJSON_AddItemToArray(dims, d);
 	}
@@ -372,7 +374,7 @@ batch_build(struct aws_request *r, const char *token, void *ud)
 
 	aws_request_init(r, AWS_SVC_MONITORING, "GetMetricData");
 	if (j->fixed) {
-		body = build_body(j->fixed, j->nfixed, &j->w, token);
+		body = build_body(j->fixed + b->first, b->count, &j->w, token);
 	} else {
 		if (!token)
 			grid_prepare(j->grid.out + fn, (const char *const *)j->names + fn,
@@ -638,8 +640,8 @@ cw_fetch_account_sync(struct aws_client *c, const struct cw_window *w,
 	series_prepare(&out->unreserved, w, npts);
 	j = fd_xcalloc(1, sizeof(*j));
 	j->fixed = fd_xcalloc(2, sizeof(*j->fixed));
-	j->fixed[0] = (struct cw_query){"concurrent", &concurrent, NULL};
-	j->fixed[1] = (struct cw_query){"unreserved", &unreserved, NULL};
+	j->fixed[0] = (struct cw_query){"concurrent", &concurrent, NULL, NULL};
+	j->fixed[1] = (struct cw_query){"unreserved", &unreserved, NULL, NULL};
 	j->nfixed = 2;
 	j->w = *w;
 	j->find = account_find;
@@ -654,4 +656,151 @@ cw_account_metrics_free(struct cw_account_metrics *m)
 {
 	fd_series_free(&m->concurrent);
 	fd_series_free(&m->unreserved);
+}
+
+/* ---- RDS Proxy metrics ---- */
+
+/* AWS/RDS metric and statistic of proxy query k (rdsproxy.h: k / 2, Average|Maximum). */
+static const struct fd_metric_info *
+proxy_query_info(size_t k)
+{
+	static struct fd_metric_info infos[FD_PQ_COUNT];
+
+	if (!infos[k].ns) {
+		infos[k].ns = "AWS/RDS";
+		infos[k].name = fd_proxy_metric_info((enum fd_proxy_metric)(k / 2))->name;
+		infos[k].stat = fd_proxy_query_stat(k);
+	}
+	return &infos[k];
+}
+
+/* Queries [first, first + count) of the proxies x FD_PQ_COUNT grid, ids "p<proxy>_<k>". */
+static struct cw_query *
+proxy_queries(const char *const *proxies, size_t first, size_t count)
+{
+	struct cw_query *qs = fd_xcalloc(FD_MAX(count, 1), sizeof(*qs));
+	size_t i, q;
+
+	for (i = 0; i < count; i++) {
+		q = first + i;
+		snprintf(qs[i].id, sizeof(qs[i].id), "p%zu_%zu", q / FD_PQ_COUNT, q % FD_PQ_COUNT);
+		qs[i].mi = proxy_query_info(q % FD_PQ_COUNT);
+		qs[i].function = proxies[q / FD_PQ_COUNT];
+		qs[i].dim = "ProxyName";
+	}
+	return qs;
+}
+
+char *
+cw_build_proxy_request(const char *const *proxies, size_t n, size_t first, size_t count,
+		       const struct cw_window *w, const char *next_token)
+{
+	size_t total = n * FD_PQ_COUNT, pts;
+	struct cw_query *qs;
+	char *body;
+
+	if (window_points(w, &pts) != 0 || first >= total || count == 0)
+		return NULL;
+	count = FD_MIN(FD_MIN(count, total - first), (size_t)CW_MAX_QUERIES);
+	qs = proxy_queries(proxies, first, count);
+	body = build_body(qs, count, w, next_token);
+	free(qs);
+	return body;
+}
+
+struct proxy_grid {
+	struct fd_proxy_metrics *out;
+	size_t n;
+};
+
+static struct fd_series *
+proxy_find(const char *id, void *ctx)
+{
+	struct proxy_grid *g = ctx;
+	size_t p, k;
+	const char *s = id + 1;
+
+	if (id[0] != 'p' || parse_index(&s, &p) != 0 || *s++ != '_' ||
+	    parse_index(&s, &k) != 0 || *s || p >= g->n || k >= FD_PQ_COUNT)
+		return NULL;
+	return &g->out[p].s[k];
+}
+
+enum fd_status
+cw_parse_proxy_response(const char *json, size_t len, const struct cw_window *w,
+			struct fd_proxy_metrics *out, size_t n, char **next_token,
+			struct fd_err *err)
+{
+	struct proxy_grid g = {out, n};
+
+	return parse_results(json, len, w, proxy_find, &g, next_token, err);
+}
+
+/* The job's find context outlives the call that starts it. */
+struct proxy_job_ctx {
+	struct proxy_grid grid;
+	struct cw_fetch_cb cb;
+};
+
+static void
+proxy_job_done(enum fd_status st, const struct aws_error *e, void *ud)
+{
+	struct proxy_job_ctx *pc = ud;
+	int64_t now = fd_wall_now_ms();
+	size_t i;
+
+	for (i = 0; st == FD_OK && i < pc->grid.n; i++)
+		pc->grid.out[i].fetched_ms = now;
+	pc->cb.done(st, e, pc->cb.ud);
+	free(pc);
+}
+
+uint64_t
+cw_fetch_proxies(struct aws_client *c, const char *const *proxies, size_t n,
+		 const struct cw_window *w, struct fd_proxy_metrics *out,
+		 const struct cw_fetch_cb *cb)
+{
+	struct proxy_job_ctx *pc;
+	struct aws_error e;
+	struct cw_job *j;
+	size_t i, k, npts;
+
+	if (window_points(w, &npts) != 0) {
+		error_from_status(&e, FD_EINVAL, "invalid metrics window");
+		cb->done(FD_EINVAL, &e, cb->ud);
+		return 0;
+	}
+	pc = fd_xcalloc(1, sizeof(*pc));
+	pc->grid = (struct proxy_grid){out, n};
+	pc->cb = *cb;
+	j = fd_xcalloc(1, sizeof(*j));
+	j->names = fd_xcalloc(FD_MAX(n, 1), sizeof(*j->names));
+	for (i = 0; i < n; i++) {
+		j->names[i] = fd_xstrdup(proxies[i]);
+		if (!out[i].proxy)
+			out[i].proxy = fd_xstrdup(proxies[i]);
+		for (k = 0; k < FD_PQ_COUNT; k++)
+			series_prepare(&out[i].s[k], w, npts);
+	}
+	j->n = n;
+	j->fixed = proxy_queries((const char *const *)j->names, 0, n * FD_PQ_COUNT);
+	j->nfixed = n * FD_PQ_COUNT;
+	j->w = *w;
+	j->npts = npts;
+	j->find = proxy_find;
+	j->find_ctx = &pc->grid;
+	j->cb = (struct cw_fetch_cb){proxy_job_done, pc, NULL};
+	return job_start(c, j, j->nfixed);
+}
+
+enum fd_status
+cw_fetch_proxies_sync(struct aws_client *c, const char *const *proxies, size_t n,
+		      const struct cw_window *w, struct fd_proxy_metrics *out,
+		      struct aws_error *err)
+{
+	struct cw_sync s = {0};
+	struct cw_fetch_cb cb = {sync_done, &s, NULL};
+
+	cw_fetch_proxies(c, proxies, n, w, out, &cb);
+	return sync_run(c, &s, err);
 }

@@ -812,3 +812,18 @@ cache_metrics_prune(struct fd_cache *c, int64_t before_s, struct fd_err *err)
 	free(ids);
 	return rc;
 }
+
+/* ---- the varints, for the other packed rows (proxymetrics.c) ---- */
+
+void
+cache_put_varint(struct fd_buf *b, uint64_t v)
+{
+	fd_buf_reserve(b, 10);
+	put_varint(b, v);
+}
+
+int
+cache_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
+{
+	return get_varint(p, end, out);
+}

@@ -213,6 +213,18 @@ static const char *const migrations[] = {
     /* v8: file-wide housekeeping (cache/db.c): when quick_check last passed. */
     "CREATE TABLE \"housekeeping\" (\"key\" TEXT PRIMARY KEY, \"value\" INTEGER) "
     "WITHOUT ROWID;",
+    /* v9: RDS Proxy metric series packed like metric_packed, one row per proxy x period
+     * (cache/proxymetrics.c), and what was read of the SQS queues that are event
+     * sources: redrive policy, its DLQ and the DLQ's depth (cache/queuefacts.c). */
+    "CREATE TABLE \"proxy_metrics\" (\"ctx_id\" INTEGER NOT NULL REFERENCES "
+    "\"contexts\"(\"id\") ON DELETE CASCADE, \"proxy\" TEXT NOT NULL, \"period_s\" INTEGER "
+    "NOT NULL, \"fetched_ms\" INTEGER NOT NULL DEFAULT 0, \"first_s\" INTEGER NOT NULL, "
+    "\"last_s\" INTEGER NOT NULL, \"vals\" BLOB NOT NULL, PRIMARY KEY (\"ctx_id\", "
+    "\"proxy\", \"period_s\")) WITHOUT ROWID;\n"
+    "CREATE TABLE \"queue_facts\" (\"ctx_id\" INTEGER NOT NULL REFERENCES \"contexts\"(\"id\") "
+    "ON DELETE CASCADE, \"arn\" TEXT NOT NULL, \"has_redrive\" INTEGER NOT NULL, "
+    "\"dlq_arn\" TEXT, \"dlq_depth\" INTEGER NOT NULL DEFAULT -1, \"fetched_ms\" INTEGER "
+    "NOT NULL DEFAULT 0, PRIMARY KEY (\"ctx_id\", \"arn\")) WITHOUT ROWID;",
 };
 
 static const void *scrub_env(const void *elem, void *scratch);

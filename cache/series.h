@@ -11,6 +11,9 @@
  * the bytes are malformed. */
 void cache_pack_value(struct fd_buf *b, double v);
 int cache_unpack_value(const unsigned char **p, const unsigned char *end, double *out);
+/* Its unsigned varints (LEB128), for other packed rows (proxymetrics.c). */
+void cache_put_varint(struct fd_buf *b, uint64_t v);
+int cache_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out);
 
 /* Loads every stored series of one function with this period into out (zeroed first,
  * out->function set): regular series, NAN gaps, n == 0 where nothing is stored. */

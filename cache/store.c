@@ -255,7 +255,8 @@ table_bytes(struct fd_cache *c, struct fd_cache_table_stats *out, size_t n)
 
 /* Tables made by literal migrations rather than the generated ones, also reported
  * and emptied by fd_cache_clear. */
-static const char *const extra_tables[] = {"metric_packed", "metric_summaries", "log_events"};
+static const char *const extra_tables[] = {"metric_packed", "metric_summaries", "log_events",
+                                           "proxy_metrics", "queue_facts"};
 
 static const char *
 stats_table_name(size_t i)
@@ -328,6 +329,9 @@ fd_cache_prune(struct fd_cache *c, int64_t now_s, int64_t max_age_s, struct fd_e
 	if (rc == FD_OK && max_age_s > 0)
 		rc = exec_bound(c, "DELETE FROM log_events WHERE ts < ?1",
 		                (now_s - max_age_s) * 1000, err);
+	if (rc == FD_OK && max_age_s > 0)
+		rc = exec_bound(c, "DELETE FROM proxy_metrics WHERE last_s < ?1", now_s - max_age_s,
+		                err);
 	if (rc == FD_OK)
 		rc = cache_exec(c,
 		                "DELETE FROM metric_summaries WHERE NOT EXISTS (SELECT 1 FROM "

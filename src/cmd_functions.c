@@ -20,6 +20,7 @@
 #include "fleetdeck/cmds.h"
 #include "fleetdeck/model.h"
 #include "fleetdeck/output.h"
+#include "fleetdeck/rdsproxy.h"
 #include "fleetdeck/sanitize.h"
 
 struct fn_opts {
@@ -576,6 +577,38 @@ json_observed(struct jw *w, struct fd_model *m, const struct fd_function *f)
 	jw_close(w, ']');
 }
 
+/* "rds_proxy": null, or {name, endpoint, source ("endpoint"|"config"), window_s,
+ * fetched_ms, metrics: {<json key>: {latest, avg, max}}} with nulls where no point. */
+static void
+json_proxy(struct jw *w, struct fd_model *m, const struct fd_function *f)
+{
+	struct fd_model_proxy p;
+	struct fd_proxy_stat st;
+	int k;
+
+	if (!fd_model_function_proxy(m, f->name, &p)) {
+		jw_str(w, "rds_proxy", NULL);
+		return;
+	}
+	jw_open(w, "rds_proxy", '{');
+	jw_str(w, "name", p.name);
+	jw_str(w, "endpoint", p.endpoint);
+	jw_str(w, "source", p.configured ? "config" : "endpoint");
+	jw_int(w, "window_s", fd_model_window(m), 1);
+	jw_int(w, "fetched_ms", p.metrics ? p.metrics->fetched_ms : 0, p.metrics != NULL);
+	jw_open(w, "metrics", '{');
+	for (k = 0; k < FD_PM_COUNT; k++) {
+		fd_proxy_stat(p.metrics, (enum fd_proxy_metric)k, p.from_s, p.to_s, &st);
+		jw_open(w, fd_proxy_metric_info((enum fd_proxy_metric)k)->json, '{');
+		jw_num(w, "latest", st.latest);
+		jw_num(w, "avg", st.avg);
+		jw_num(w, "max", st.max);
+		jw_close(w, '}');
+	}
+	jw_close(w, '}');
+	jw_close(w, '}');
+}
+
 static void
 print_function_json(struct fd_model *m, const struct fd_function *f)
 {
@@ -590,6 +623,7 @@ print_function_json(struct fd_model *m, const struct fd_function *f)
 	json_async(&w, f);
 	json_wiring(&w, f);
 	json_observed(&w, m, f);
+	json_proxy(&w, m, f);
 	jw_close(&w, '}');
 	fputc('\n', stdout);
 }
@@ -725,6 +759,40 @@ text_observed(struct fd_model *m, const struct fd_function *f)
 			   risks[i].check_id, risks[i].reason, risks[i].fix);
 }
 
+static const char *
+proxy_num(double v, char *buf, size_t n)
+{
+	if (isnan(v))
+		return "-";
+	snprintf(buf, n, "%.1f", v);
+	return buf;
+}
+
+/* The proxy's name (and where it came from), then one line per metric. */
+static void
+text_proxy(struct fd_model *m, const struct fd_function *f)
+{
+	char a[32], b[32], c[32];
+	struct fd_model_proxy p;
+	struct fd_proxy_stat st;
+	int k;
+
+	if (!fd_model_function_proxy(m, f->name, &p))
+		return;
+	kv("proxy", "%s (%s)", p.name, p.configured ? "from the config" : "from its endpoint");
+	if (!p.metrics) {
+		kv("proxy metrics", "none fetched yet");
+		return;
+	}
+	for (k = 0; k < FD_PM_COUNT; k++) {
+		const struct fd_proxy_metric_info *mi = fd_proxy_metric_info((enum fd_proxy_metric)k);
+		fd_proxy_stat(p.metrics, (enum fd_proxy_metric)k, p.from_s, p.to_s, &st);
+		kv(k ? "" : "proxy metrics", "%-20s latest %s, avg %s, max %s%s%s", mi->label,
+		   proxy_num(st.latest, a, sizeof(a)), proxy_num(st.avg, b, sizeof(b)),
+		   proxy_num(st.max, c, sizeof(c)), mi->unit[0] ? " " : "", mi->unit);
+	}
+}
+
 int
 cmd_function(struct fd_app *app, int argc, char **argv)
 {
@@ -758,6 +826,7 @@ cmd_function(struct fd_app *app, int argc, char **argv)
 		text_lists(f);
 		text_wiring(f);
 		text_observed(m, f);
+		text_proxy(m, f);
 	}
 	fd_model_free(m);
 	return 0;

@@ -50,6 +50,16 @@ apply_config_mutes(struct fd_model *m)
 	fd_buf_free(&notes);
 }
 
+/* A malformed [rds_proxy] section is a start notice too (after any [mute] one). */
+static void
+apply_config_proxies(struct fd_model *m)
+{
+	struct fd_err err = {0};
+
+	if (fd_model_load_proxy_config_default(m, &err) != FD_OK && !mute_note[0])
+		fd_strlcpy(mute_note, err.msg, sizeof(mute_note));
+}
+
 static enum fd_status
 build_model(struct fd_app *app, struct fd_model **out, struct fd_err *err)
 {
@@ -65,6 +75,7 @@ build_model(struct fd_app *app, struct fd_model **out, struct fd_err *err)
 	if (st == FD_OK) {
 		fd_model_enable_queues(m);
 		apply_config_mutes(m);
+		apply_config_proxies(m);
 		st = fd_model_load_cache(m, err);
 	}
 	if (st != FD_OK) {

@@ -23,8 +23,8 @@
 /* Functions of an answered metrics batch applied per loop step (about a millisecond). */
 #define STEP_FUNCTIONS 15
 
-static const unsigned stage_bit[] = {FD_REFRESH_LIST, FD_REFRESH_METRICS, FD_REFRESH_GROUPS,
-                                     FD_REFRESH_DETAIL};
+static const unsigned stage_bit[] = {FD_REFRESH_LIST,   FD_REFRESH_METRICS, FD_REFRESH_METRICS,
+                                     FD_REFRESH_GROUPS, FD_REFRESH_DETAIL,  FD_REFRESH_DETAIL};
 
 static void advance(struct fd_inventory *inv);
 
@@ -499,6 +499,10 @@ start_stage(struct fd_inventory *inv)
 		return start_groups(inv);
 	case STAGE_DETAIL:
 		return inv_start_detail(inv);
+	case STAGE_PROXIES:
+		return inv_start_proxies(inv);
+	case STAGE_QUEUE_FACTS:
+		return inv_start_queue_facts(inv);
 	default:
 		return 0;
 	}
@@ -577,6 +581,7 @@ cancel_ops(struct fd_inventory *inv)
 		inv->op->inv = NULL;
 	}
 	inv->op = NULL;
+	inv_facts_cancel(inv);
 	for (i = 0; i < DETAIL_INFLIGHT; i++) {
 		if (inv->jobs[i])
 			inv->jobs[i]->inv = NULL;

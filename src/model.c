@@ -69,6 +69,7 @@ fd_model_free(struct fd_model *m)
 	fd_log_groups_free(m->groups, m->ngroups);
 	mutes_free(m);
 	fd_iam_state_free(m->iam);
+	model_facts_free(m);
 	free(m);
 }
 
@@ -400,7 +401,7 @@ fd_model_load_cache(struct fd_model *m, struct fd_err *err)
 	m->concurrency_limit = meta_ll(m, "account_concurrency_limit");
 	m->unreserved_limit = meta_ll(m, "account_unreserved_limit");
 	m->st.data_fetched_ms = oldest;
-	return FD_OK;
+	return model_facts_load_cache(m, err);
 }
 
 void

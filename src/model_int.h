@@ -10,6 +10,8 @@
 #include "fleetdeck/cwmetrics.h"
 #include "fleetdeck/iam.h"
 #include "fleetdeck/model.h"
+#include "fleetdeck/rdsproxy.h"
+#include "fleetdeck/risks.h"
 
 #define MODEL_MUTE_MAX 16
 
@@ -69,6 +71,15 @@ struct fd_model {
 	int dirty;
 	struct fd_inventory *inv;
 	struct fd_iam_state *iam; /* roles and secrets for the risk checks (src/iam_model.c) */
+
+	/* RDS Proxy series of the functions' proxies, for the window's period, and the
+	 * SQS event-source facts the risk checks read (src/model_facts.c) */
+	struct fd_proxy_config proxy_cfg;
+	struct fd_proxy_metrics *proxies;
+	size_t nproxies;
+	int proxies_period;
+	struct fd_queue_fact *qfacts;
+	size_t nqfacts;
 };
 
 /* model.c: record updates used by the refresh pipeline. Each takes ownership of what
@@ -120,7 +131,15 @@ void model_format_usd(double v, char *out, size_t n);
 #define WANTED_MAX 64
 #define CURSOR_KEY "detail_cursor"
 
-enum stage { STAGE_LIST, STAGE_METRICS, STAGE_GROUPS, STAGE_DETAIL, STAGE_DONE };
+enum stage {
+	STAGE_LIST,
+	STAGE_METRICS,
+	STAGE_PROXIES,
+	STAGE_GROUPS,
+	STAGE_DETAIL,
+	STAGE_QUEUE_FACTS,
+	STAGE_DONE
+};
 
 /* One asynchronous step in flight. When the refresh is cancelled the op is orphaned
  * (inv = NULL): calls that cannot be stopped finish into it and it frees itself. */
@@ -166,6 +185,8 @@ struct fd_inventory {
 	size_t nwanted;
 	char **queue;
 	size_t nqueue, iqueue, nhot;
+	struct proxy_op *pop;            /* STAGE_PROXIES (model_facts.c) */
+	struct fd_qfacts_job *qjob;      /* STAGE_QUEUE_FACTS */
 };
 
 struct fd_inventory *inv_get(struct fd_model *m);
@@ -183,5 +204,15 @@ void inv_stage_done(struct fd_inventory *inv);
 int inventory_step(struct fd_model *m);
 /* model_detail.c: returns 1 while loads run (the stage ends from their callbacks). */
 int inv_start_detail(struct fd_inventory *inv);
+
+/* model_facts.c: RDS Proxy metrics and SQS queue facts. The stages return 1 while
+ * their calls run (the stage then ends from their callbacks). */
+int inv_start_proxies(struct fd_inventory *inv);
+int inv_start_queue_facts(struct fd_inventory *inv);
+void inv_facts_cancel(struct fd_inventory *inv);
+void model_facts_free(struct fd_model *m);
+enum fd_status model_facts_load_cache(struct fd_model *m, struct fd_err *err);
+/* The named function's proxy metrics for the window, fetched now (headless). */
+enum fd_status model_proxy_sync(struct fd_model *m, const char *function, struct fd_err *err);
 
 #endif

@@ -147,6 +147,8 @@ eval_row_risks(struct fd_model *m, struct fd_fn_row *r, const struct fd_metric_s
 	in.window_s = m->window_s;
 	in.muted = muted_for(m, r->fn->name);
 	in.iam = fd_iam_model_facts(m, r->fn);
+	in.queues = m->qfacts;
+	in.nqueues = m->nqfacts;
 	fd_risks_eval(&in, &found, &n);
 	if (!n)
 		return;

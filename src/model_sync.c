@@ -174,6 +174,8 @@ fd_model_refresh_function_sync(struct fd_model *m, const char *name, struct fd_e
 	st = function_detail_sync(m, fn, err);
 	if (st == FD_OK)
 		st = function_metrics_sync(m, name, err);
+	if (st == FD_OK)
+		st = model_proxy_sync(m, name, err);
 	fn = model_find_function(m, name);
 	if (st == FD_OK && fn)
 		st = function_group_sync(m, fn, err);
@@ -225,6 +227,8 @@ fd_model_open_headless(struct fd_app *app, unsigned what, struct fd_model **out,
 	st = fd_model_new(app->offline ? NULL : app->client, app->cache, &app->ctx, &m, err);
 	if (st == FD_OK)
 		st = apply_config_mutes(m, err);
+	if (st == FD_OK)
+		st = fd_model_load_proxy_config_default(m, err);
 	if (st == FD_OK && !lazy)
 		st = fd_model_load_cache(m, err);
 	what &= ~(unsigned)FD_OPEN_LAZY;

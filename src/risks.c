@@ -127,7 +127,8 @@ queue_fact(const struct fd_risk_input *in, const char *arn)
 	return NULL;
 }
 
-/* Only queues whose attributes are known are judged; unknown ones are skipped. */
+/* Only queues whose attributes are known are judged; unknown ones are skipped. A DLQ
+ * with messages in it is one nobody watches: failed records pile up unnoticed. */
 static void
 check_sqs_no_redrive(struct risk_sink *s)
 {
@@ -144,6 +145,10 @@ check_sqs_no_redrive(struct risk_sink *s)
 			emit(s, s->check->severity,
 			     "SQS source queue %s has no redrive policy (queue attributes read)",
 			     arn_tail(t->source_arn));
+		else if (q && q->dlq_depth > 0)
+			emit(s, s->check->severity,
+			     "DLQ %s of SQS source queue %s holds %lld messages nobody handled",
+			     arn_tail(q->dlq_arn), arn_tail(t->source_arn), q->dlq_depth);
 	}
 }
 
@@ -262,8 +267,9 @@ static const struct check_def checks[] = {
      check_async_no_dlq},
     {{.id = "sqs-no-redrive",
       .severity = FD_SEV_MEDIUM,
-      .title = "SQS source queue without redrive policy",
-      .fix = "give the source queue a RedrivePolicy with a DLQ and maxReceiveCount"},
+      .title = "SQS source queue without redrive policy, or its DLQ holds messages",
+      .fix = "give the source queue a RedrivePolicy with a DLQ and maxReceiveCount; "
+             "watch the DLQ and redrive or purge it"},
      check_sqs_no_redrive},
     {{.id = "log-no-retention",
       .severity = FD_SEV_MEDIUM,

@@ -1,16 +1,19 @@
 /* function.c - one function in detail: metric charts over the window, its risks with
- * fixes, configuration, concurrency, async invocation, triggers, aliases and
+ * fixes, its RDS Proxy's connections, latency and pinning over the window, configuration, concurrency, async invocation, triggers, aliases and
  * versions, layers, environment variable names (never secret values) and tags.
  * Detail arrives in the background: until then the screen says it is loading. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "fleetdeck/rdsproxy.h"
 #include "fleetdeck/view.h"
 
 #define CHART_W 48
 #define CHART_H 4
 #define LABEL_W 22
+
+static int offline(const struct fd_model *m);
 
 struct fnview {
 	char name[256];
@@ -156,6 +159,52 @@ risks(struct fd_text *t, struct fd_model *m, const char *name)
 	}
 	if (!shown)
 		note(t, FD_ROLE_OK, "none found");
+}
+
+static void
+proxy_value(char *buf, size_t n, const char *what, double v)
+{
+	size_t len = strlen(buf);
+
+	if (len + 1 >= n)
+		return;
+	if (isnan(v))
+		snprintf(buf + len, n - len, "%s -", what);
+	else
+		snprintf(buf + len, n - len, "%s %.1f", what, v);
+}
+
+/* The proxy's name and where it came from, then latest / avg / max per metric. */
+static void
+rds_proxy(struct fd_text *t, struct fd_model *m, const char *name)
+{
+	struct fd_model_proxy p;
+	struct fd_proxy_stat st;
+	char buf[160];
+	int k;
+
+	if (!fd_model_function_proxy(m, name, &p))
+		return;
+	fd_text_section(t, "RDS Proxy");
+	snprintf(buf, sizeof(buf), "%s (%s)", p.name,
+		 p.configured ? "from the config" : "from its endpoint");
+	field(t, "proxy", buf);
+	field(t, "endpoint", p.endpoint);
+	if (!p.metrics) {
+		note(t, FD_ROLE_DIM, offline(m) ? "no metrics cached" : "metrics loading...");
+		return;
+	}
+	for (k = 0; k < FD_PM_COUNT; k++) {
+		const struct fd_proxy_metric_info *mi = fd_proxy_metric_info((enum fd_proxy_metric)k);
+		fd_proxy_stat(p.metrics, (enum fd_proxy_metric)k, p.from_s, p.to_s, &st);
+		buf[0] = '\0';
+		proxy_value(buf, sizeof(buf), "latest", st.latest);
+		proxy_value(buf, sizeof(buf), ", avg", st.avg);
+		proxy_value(buf, sizeof(buf), ", max", st.max);
+		if (mi->unit[0])
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " %s", mi->unit);
+		field(t, mi->label, buf);
+	}
 }
 
 static void
@@ -341,6 +390,7 @@ build(struct fd_view *v)
 				: "loading detail...");
 	charts(t, m, fd_model_row(m, fv->name));
 	risks(t, m, f->name);
+	rds_proxy(t, m, f->name);
 	configuration(t, f);
 	async_config(t, f);
 	environment(t, f);

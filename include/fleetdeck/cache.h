@@ -137,6 +137,32 @@ enum fd_status fd_cache_get_summary(struct fd_cache *c, const struct fd_ctx *ctx
 				    const char *function, struct fd_metric_summary *out,
 				    struct fd_err *err);
 
+/* RDS Proxy series (rdsproxy.h), one packed row per proxy x period, merged point by
+ * point like the function metrics (cache/proxymetrics.c). */
+struct fd_proxy_metrics;
+enum fd_status fd_cache_put_proxy_metrics(struct fd_cache *c, const struct fd_ctx *ctx,
+					  const struct fd_proxy_metrics *m, size_t n,
+					  struct fd_err *err);
+/* One proxy's stored series of this period; every series n == 0 when none. */
+enum fd_status fd_cache_get_proxy_metrics(struct fd_cache *c, const struct fd_ctx *ctx,
+					  const char *proxy, int period_s,
+					  struct fd_proxy_metrics *out, struct fd_err *err);
+/* The oldest of the proxies' newest stored points (for incremental fetches); 0 when
+ * any of them has none. */
+int64_t fd_cache_proxy_metrics_newest(struct fd_cache *c, const struct fd_ctx *ctx, int period_s,
+				      const char *const *proxies, size_t n);
+
+/* Facts about the SQS queues that are event sources (risks.h), replaced as a whole
+ * (cache/queuefacts.c); read back sorted by ARN, each with its fetched_ms. */
+struct fd_queue_fact;
+enum fd_status fd_cache_put_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
+					const struct fd_queue_fact *f, size_t n,
+					struct fd_err *err);
+enum fd_status fd_cache_get_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
+					struct fd_queue_fact **out, size_t *n, struct fd_err *err);
+/* Frees facts whose strings the array owns (from the cache or src/queue_facts.c). */
+void fd_queue_facts_free(struct fd_queue_fact *f, size_t n);
+
 /* Replaces the log groups of ctx (groups missing from g are deleted). */
 enum fd_status fd_cache_put_log_groups(struct fd_cache *c, const struct fd_ctx *ctx,
 				       const struct fd_log_group *g, size_t n, struct fd_err *err);

@@ -63,6 +63,23 @@ enum fd_status cw_parse_response(const char *json, size_t len, const struct cw_w
 				 struct fd_function_metrics *out, size_t n, char **next_token,
 				 struct fd_err *err);
 
+/* RDS Proxy metrics (rdsproxy.h): FD_PQ_COUNT queries per proxy (AWS/RDS, dimension
+ * ProxyName, ids "p<proxy>_<query>"), packed CW_MAX_QUERIES to a call and paged like
+ * the function grid. out[i] matches proxies[i]; its series are made NAN-filled over w
+ * when the fetch starts, fetched_ms set when it ends well. done as above (no batch). */
+struct fd_proxy_metrics;
+uint64_t cw_fetch_proxies(struct aws_client *c, const char *const *proxies, size_t n,
+			  const struct cw_window *w, struct fd_proxy_metrics *out,
+			  const struct cw_fetch_cb *cb);
+enum fd_status cw_fetch_proxies_sync(struct aws_client *c, const char *const *proxies, size_t n,
+				     const struct cw_window *w, struct fd_proxy_metrics *out,
+				     struct aws_error *err);
+char *cw_build_proxy_request(const char *const *proxies, size_t n, size_t first, size_t count,
+			     const struct cw_window *w, const char *next_token);
+enum fd_status cw_parse_proxy_response(const char *json, size_t len, const struct cw_window *w,
+				       struct fd_proxy_metrics *out, size_t n, char **next_token,
+				       struct fd_err *err);
+
 /* Estimated GetMetricData cost in USD: metrics requested x $0.01 / 1000. */
 double cw_cost_usd(uint64_t metrics_requested);
 /* Metrics requested by this process so far (queries x calls, pages included). */

@@ -151,6 +151,26 @@ enum fd_status fd_model_stream_rows(struct fd_model *m, fd_model_row_fn cb, void
 /* Mutes risk checks (comma-separated ids, "*" = all) for a function ("*" = every
  * function); from the config's per-function `mute = ...`. */
 void fd_model_mute(struct fd_model *m, const char *function, const char *check_ids);
+/* RDS Proxy (rdsproxy.h): the config's function -> proxy map (copied), on top of the
+ * names derived from the functions' endpoints; _default reads the config file's
+ * [rds_proxy] section (FD_EPARSE "FILE:LINE: ..." when malformed). */
+struct fd_proxy_config;
+void fd_model_set_proxy_config(struct fd_model *m, const struct fd_proxy_config *c);
+enum fd_status fd_model_load_proxy_config_default(struct fd_model *m, struct fd_err *err);
+struct fd_proxy_metrics;
+struct fd_model_proxy {
+	char name[64];
+	const char *endpoint;  /* the function's endpoint; NULL when only configured */
+	int configured;        /* named by the config, not derived from the endpoint */
+	const struct fd_proxy_metrics *metrics; /* NULL when none fetched or cached */
+	int64_t from_s, to_s;  /* the window (for fd_proxy_stat) */
+};
+/* 1 (and *out, valid until the model's data changes) when the function uses a proxy. */
+int fd_model_function_proxy(struct fd_model *m, const char *function, struct fd_model_proxy *out);
+/* What was read of the SQS event-source queues (risks.h), sorted by ARN. */
+struct fd_queue_fact;
+size_t fd_model_queue_facts(const struct fd_model *m, const struct fd_queue_fact **facts);
+
 /* True (once) when data changed since the last call: the UI redraws. Each call also
  * applies one small step of what the background refresh received (a few functions'
  * metrics), so a loop driving fd_model_refresh calls it every iteration. */

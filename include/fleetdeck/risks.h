@@ -10,10 +10,14 @@
 
 struct fd_iam_facts;
 
-/* What is known about an SQS queue (filled once the queues issue lands). */
+/* What was read of an SQS queue that is an event source (src/queue_facts.c): its
+ * RedrivePolicy and the depth of the DLQ it names. */
 struct fd_queue_fact {
 	const char *arn;
 	int has_redrive;                           /* 1 = RedrivePolicy set, 0 = none */
+	const char *dlq_arn;                       /* the policy's DLQ; NULL when none */
+	long long dlq_depth;                       /* its ApproximateNumberOfMessages; -1 unknown */
+	int64_t fetched_ms;                        /* when the attributes were read */
 };
 
 struct fd_risk_input {

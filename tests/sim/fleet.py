@@ -35,6 +35,10 @@ RETENTIONS = [None, 1, 3, 7, 14, 30, 90, 365]
 POWERTOOLS_LAYER = ("arn:aws:lambda:us-east-1:017000801446:layer:"
                     "AWSLambdaPowertoolsPythonV3-python312-x86_64:7")
 RDS_PROXY = "orders-db-proxy"
+# A second proxy that no function's environment names: fleetdeck finds it only through
+# its config's [rds_proxy] section. Its metrics are constants (known answers).
+RDS_PROXY_CONFIGURED = "reports-db-proxy"
+RDS_PROXIES = (RDS_PROXY, RDS_PROXY_CONFIGURED)
 TEAMS = ["checkout", "platform", "growth", "data", "identity", "fulfilment"]
 
 INTERESTING = {
@@ -235,8 +239,8 @@ class Fleet:
             fn.rate, fn.err, fn.dur, fn.snapstart = 90.0, 0.01, 900.0, True
             fn.reserved, fn.thr, fn.principals = 2, 0.35, ["s3.amazonaws.com"]
             fn.log_format, fn.custom_group, fn.sqs_trigger, fn.async_cfg = (
-                "Text", False, False, False)
-            fn.retention = 30
+                "Text", False, True, False)
+            fn.retention, fn.trigger_redrive = 30, False  # its source queue has no DLQ
         elif kind == "timeout":
             fn.runtime, fn.memory, fn.timeout, fn.arch = "python3.13", 256, 3, "arm64"
             fn.rate, fn.err, fn.tmo, fn.dur = 6.0, 0.02, 0.3, 2100.0
@@ -337,4 +341,5 @@ class Fleet:
                 "log_groups": [f.log_group for f in self.functions],
                 "queues": [q["name"] for q in self.queues],
                 "rds_proxy": RDS_PROXY,
+                "rds_proxies": list(RDS_PROXIES),
                 "horizon": self.clock.horizon(), "now": self.clock.now()}

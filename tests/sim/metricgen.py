@@ -5,7 +5,7 @@ from the generated volume, AWS/RDS for the seeded proxy."""
 import math
 import re
 
-from fleet import RDS_PROXY, mix, unit
+from fleet import RDS_PROXY, RDS_PROXY_CONFIGURED, mix, unit
 
 LAMBDA_METRICS = ["Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions",
                   "DeadLetterErrors", "DestinationDeliveryFailures", "AsyncEventsReceived",
@@ -19,7 +19,13 @@ SQS_METRICS = ["ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessage
                "NumberOfMessagesReceived", "NumberOfMessagesDeleted"]
 LOGS_METRICS = ["IncomingBytes", "IncomingLogEvents"]
 RDS_METRICS = ["DatabaseConnections", "ClientConnections", "QueryRequests",
-               "AvailabilityPercentage", "DatabaseConnectionsBorrowLatency"]
+               "AvailabilityPercentage", "DatabaseConnectionsBorrowLatency",
+               "QueryDatabaseResponseLatency", "DatabaseConnectionsCurrentlySessionPinned"]
+# The configured-only proxy's values, the same every minute.
+RDS_CONSTANTS = {"DatabaseConnections": 4.0, "ClientConnections": 9.0, "QueryRequests": 30.0,
+                 "AvailabilityPercentage": 100.0, "DatabaseConnectionsBorrowLatency": 700.0,
+                 "QueryDatabaseResponseLatency": 2500.0,
+                 "DatabaseConnectionsCurrentlySessionPinned": 1.0}
 _STAT = re.compile(r"^(Sum|Average|Maximum|Minimum|SampleCount|IQM|[pP]\d{1,2}(\.\d+)?|"
                    r"tm\d{1,2}(\.\d+)?|TM\(.*\)|wm\d{1,2})$")
 
@@ -195,6 +201,9 @@ class MetricGen:
         return Minute(1, v, v, v)
 
     def _rds(self, name, dims, m):
+        if dims.get("ProxyName") == RDS_PROXY_CONFIGURED:
+            v = RDS_CONSTANTS.get(name)
+            return None if v is None else Minute(1, v, v, v)
         if dims.get("ProxyName") != RDS_PROXY:
             return None
         users = [f for f in self.fleet.functions if f.rds_proxy]
@@ -202,7 +211,9 @@ class MetricGen:
         h = unit(mix(self.fleet.seed, m, "rds"))
         v = {"DatabaseConnections": 10 + load // 20, "ClientConnections": 5 + load // 4,
              "QueryRequests": load * 3, "AvailabilityPercentage": 100.0,
-             "DatabaseConnectionsBorrowLatency": 900 + 400 * h}.get(name)
+             "DatabaseConnectionsBorrowLatency": 900 + 400 * h,
+             "QueryDatabaseResponseLatency": 1800 + 600 * h,
+             "DatabaseConnectionsCurrentlySessionPinned": load // 50}.get(name)
         if v is None:
             return None
         return Minute(1, float(v), float(v), float(v))

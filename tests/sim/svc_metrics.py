@@ -9,6 +9,7 @@ import base64
 import json
 
 import metricgen
+from fleet import RDS_PROXIES
 from metricgen import MetricGen, aggregate
 from protocol import ApiError
 
@@ -213,8 +214,9 @@ class Metrics:
         for group in sorted(fleet.groups):
             for name in metricgen.LOGS_METRICS:
                 yield "AWS/Logs", name, [("LogGroupName", group)]
-        for name in metricgen.RDS_METRICS:
-            yield "AWS/RDS", name, [("ProxyName", metricgen.RDS_PROXY)]
+        for proxy in RDS_PROXIES:
+            for name in metricgen.RDS_METRICS:
+                yield "AWS/RDS", name, [("ProxyName", proxy)]
 
     def list_metrics(self, req, params):
         want_ns, want_name = params.get("Namespace"), params.get("MetricName")

@@ -195,8 +195,9 @@ TEST(risk_async_no_dlq_from_metrics)
 
 TEST(risk_sqs_no_redrive)
 {
-	struct fd_queue_fact q[] = {{"arn:aws:sqs:us-east-1:123456789012:orders", 0},
-	                            {"arn:aws:sqs:us-east-1:123456789012:payments", 1}};
+	struct fd_queue_fact q[] = {{"arn:aws:sqs:us-east-1:123456789012:orders", 0, NULL, -1, 1},
+	                            {"arn:aws:sqs:us-east-1:123456789012:payments", 1,
+	                             "arn:aws:sqs:us-east-1:123456789012:payments-dlq", 0, 1}};
 	const struct fd_risk *r;
 	struct fixture x;
 
@@ -214,7 +215,8 @@ TEST(risk_sqs_no_redrive)
 
 TEST(risk_sqs_no_redrive_negative)
 {
-	struct fd_queue_fact q[] = {{"arn:aws:sqs:us-east-1:123456789012:payments", 1}};
+	struct fd_queue_fact q[] = {{"arn:aws:sqs:us-east-1:123456789012:payments", 1,
+	                             "arn:aws:sqs:us-east-1:123456789012:payments-dlq", 0, 1}};
 	struct fixture x;
 
 	fixture_init(&x, "payments-worker");
@@ -226,6 +228,43 @@ TEST(risk_sqs_no_redrive_negative)
 	/* A queue whose attributes are unknown is not judged. */
 	x.in.queues = NULL;
 	x.in.nqueues = 0;
+	eval(&x);
+	CHECK(found(&x, "sqs-no-redrive") == NULL);
+	fixture_free(&x);
+}
+
+/* A DLQ with messages is one nobody watches; an empty one or one of unknown depth
+ * is not judged. */
+TEST(risk_sqs_dlq_unwatched)
+{
+	struct fd_queue_fact q[] = {{"arn:aws:sqs:us-east-1:123456789012:payments", 1,
+	                             "arn:aws:sqs:us-east-1:123456789012:payments-dlq", 120, 1}};
+	const struct fd_risk *r;
+	struct fixture x;
+
+	fixture_init(&x, "payments-worker");
+	add_trigger(&x, FD_TRIG_SQS, q[0].arn, "uuid-payments");
+	x.in.queues = q;
+	x.in.nqueues = 1;
+	eval(&x);
+	r = found(&x, "sqs-no-redrive");
+	REQUIRE(r != NULL);
+	CHECK_CONTAINS(r->reason, "DLQ payments-dlq");
+	CHECK_CONTAINS(r->reason, "120 messages");
+	CHECK_INT(r->severity, FD_SEV_MEDIUM);
+	fixture_free(&x);
+}
+
+TEST(risk_sqs_dlq_unwatched_negative)
+{
+	struct fd_queue_fact q[] = {{"arn:aws:sqs:us-east-1:123456789012:payments", 1,
+	                             "arn:aws:sqs:us-east-1:123456789012:payments-dlq", -1, 1}};
+	struct fixture x;
+
+	fixture_init(&x, "payments-worker");
+	add_trigger(&x, FD_TRIG_SQS, q[0].arn, "uuid-payments");
+	x.in.queues = q;
+	x.in.nqueues = 1;
 	eval(&x);
 	CHECK(found(&x, "sqs-no-redrive") == NULL);
 	fixture_free(&x);

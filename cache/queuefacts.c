@@ -1,0 +1,120 @@
+/* queuefacts.c - what was read of the SQS queues that are event sources (risks.h's
+ * struct fd_queue_fact), per ctx: replaced as a whole by each complete read, so
+ * `fleetdeck risks --offline` and the console judge from the last one, with its age. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleetdeck/risks.h"
+#include "fleetdeck/util.h"
+#include "internal.h"
+
+static enum fd_status
+put_fact(struct fd_cache *c, int64_t ctx_id, const struct fd_queue_fact *f, struct fd_err *err)
+{
+	sqlite3_stmt *st;
+	enum fd_status rc;
+
+	rc = cache_stmt(c,
+	                "INSERT OR REPLACE INTO queue_facts (ctx_id, arn, has_redrive, dlq_arn, "
+	                "dlq_depth, fetched_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	                &st, err);
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, ctx_id);
+	sqlite3_bind_text(st, 2, f->arn, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, f->has_redrive);
+	if (f->dlq_arn)
+		sqlite3_bind_text(st, 4, f->dlq_arn, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, f->dlq_depth);
+	sqlite3_bind_int64(st, 6, f->fetched_ms);
+	return cache_step_done(c, st, err);
+}
+
+enum fd_status
+fd_cache_put_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
+                         const struct fd_queue_fact *f, size_t n, struct fd_err *err)
+{
+	enum fd_status rc = cache_begin(c, err);
+	int64_t ctx_id = 0;
+	sqlite3_stmt *st;
+	size_t i;
+
+	if (rc == FD_OK)
+		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
+	if (rc == FD_OK && (rc = cache_stmt(c, "DELETE FROM queue_facts WHERE ctx_id = ?1", &st,
+	                                    err)) == FD_OK) {
+		sqlite3_bind_int64(st, 1, ctx_id);
+		rc = cache_step_done(c, st, err);
+	}
+	for (i = 0; rc == FD_OK && i < n; i++)
+		if (f[i].arn)
+			rc = put_fact(c, ctx_id, &f[i], err);
+	if (rc == FD_OK)
+		rc = cache_commit(c, err);
+	if (rc != FD_OK)
+		cache_rollback(c);
+	return rc;
+}
+
+static void
+read_fact(sqlite3_stmt *st, struct fd_queue_fact *f)
+{
+	const char *arn = (const char *)sqlite3_column_text(st, 0);
+	const char *dlq = (const char *)sqlite3_column_text(st, 2);
+
+	f->arn = fd_xstrdup(arn ? arn : "");
+	f->has_redrive = sqlite3_column_int(st, 1) != 0;
+	f->dlq_arn = dlq ? fd_xstrdup(dlq) : NULL;
+	f->dlq_depth = sqlite3_column_int64(st, 3);
+	f->fetched_ms = sqlite3_column_int64(st, 4);
+}
+
+enum fd_status
+fd_cache_get_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx, struct fd_queue_fact **out,
+                         size_t *n, struct fd_err *err)
+{
+	int64_t ctx_id = 0;
+	sqlite3_stmt *st;
+	enum fd_status rc;
+	int src = SQLITE_DONE;
+
+	*out = NULL;
+	*n = 0;
+	rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
+	if (rc != FD_OK || !ctx_id)
+		return rc;
+	rc = cache_stmt(c,
+	                "SELECT arn, has_redrive, dlq_arn, dlq_depth, fetched_ms FROM queue_facts "
+	                "WHERE ctx_id = ?1 ORDER BY arn",
+	                &st, err);
+	if (rc != FD_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, ctx_id);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = cache_grow(*out, *n, sizeof(**out));
+		read_fact(st, &(*out)[(*n)++]);
+	}
+	if (src != SQLITE_DONE) {
+		rc = cache_fail(c, err);
+		fd_queue_facts_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The strings of facts made here (the cache, queue_facts.c) are the array's own. */
+void
+fd_queue_facts_free(struct fd_queue_fact *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; f && i < n; i++) {
+		free((void *)(uintptr_t)f[i].arn);
+		free((void *)(uintptr_t)f[i].dlq_arn);
+	}
+	free(f);
+}
