@@ -67,6 +67,23 @@ buf_take(struct fd_buf *b)
 	return NULL;
 }
 
+/* Appends "key=value" to the list in b: a string s, else a number d, else the
+ * boolean yes. 0 (nothing added) once b is full or for a missing key. */
+static int
+annotation_put(struct fd_buf *b, const char *key, const char *s, double d, int yes)
+{
+	if (b->len >= ANNOTATIONS_CAP || !key)
+		return 0;
+	fd_buf_printf(b, "%s%.64s=", b->len ? ", " : "", key);
+	if (s)
+		fd_buf_printf(b, "%.128s", s);
+	else if (!isnan(d))
+		fd_buf_printf(b, "%g", d);
+	else
+		fd_buf_puts(b, yes ? "true" : "false");
+	return 1;
+}
+
 /* {"k": "v", "n": 3, "b": true} -> "k=v, n=3, b=true"; NULL when empty. */
 static char *
 annotations_text(const cJSON *o)
@@ -78,15 +95,10 @@ annotations_text(const cJSON *o)
 		return NULL;
 	fd_buf_init(&b);
 	cJSON_ArrayForEach(it, o) {
-		if (b.len >= ANNOTATIONS_CAP || !it->string)
+		const char *s = cJSON_IsString(it) ? it->valuestring : NULL;
+		double d = cJSON_IsNumber(it) ? it->valuedouble : NAN;
+		if (!annotation_put(&b, it->string, s, d, cJSON_IsTrue(it)))
 			break;
-		fd_buf_printf(&b, "%s%.64s=", b.len ? ", " : "", it->string);
-		if (cJSON_IsString(it))
-			fd_buf_printf(&b, "%.128s", it->valuestring);
-		else if (cJSON_IsNumber(it))
-			fd_buf_printf(&b, "%g", it->valuedouble);
-		else
-			fd_buf_puts(&b, cJSON_IsTrue(it) ? "true" : "false");
 	}
 	return buf_take(&b);
 }
@@ -94,8 +106,49 @@ annotations_text(const cJSON *o)
 static void
 next_token(const cJSON *doc, char **next)
 {
+	const char *tok = cj_str_nonempty(doc, "NextToken");
+
 	if (next)
-		*next = cj_str_nonempty(doc, "NextToken") ? fd_xstrdup(cj_str_nonempty(doc, "NextToken")) : NULL;
+		*next = tok ? fd_xstrdup(tok) : NULL;
+}
+
+/* Fills one element from an item of a list answer; 0 when the element is kept. */
+typedef int (*item_fn)(const cJSON *item, void *elem);
+
+struct list_answer {
+	const char *what; /* the operation, for errors */
+	const char *key;  /* the member holding the array */
+	size_t size;      /* bytes per element */
+	item_fn fill;
+};
+
+/* The walk every X-Ray list answer shares, {"<key>": [...], "NextToken": "..."}: one
+ * calloc'd element per item, *n of them kept. */
+static enum fd_status
+parse_list(const struct list_answer *la, const char *json, size_t len, void **out, size_t *n,
+	   char **next, struct fd_err *err)
+{
+	cJSON *doc = cj_parse_object_at(la->what, json, len, err);
+	const cJSON *list, *it;
+	int count;
+
+	*out = NULL;
+	*n = 0;
+	if (next)
+		*next = NULL;
+	if (!doc)
+		return FD_EPARSE;
+	list = cj_member(doc, la->key);
+	count = cJSON_GetArraySize(list);
+	if (cJSON_IsArray(list) && count > 0) {
+		*out = fd_xcalloc((size_t)count, la->size);
+		cJSON_ArrayForEach(it, list)
+			if (la->fill(it, (char *)*out + *n * la->size) == 0)
+				(*n)++;
+	}
+	next_token(doc, next);
+	cJSON_Delete(doc);
+	return FD_OK;
 }
 
 /* ---- trace summaries ---- */
@@ -132,17 +185,9 @@ summary_annotations(const cJSON *o)
 	fd_buf_init(&b);
 	cJSON_ArrayForEach(it, o) {
 		const cJSON *v = cj_member(cJSON_GetArrayItem(it, 0), "AnnotationValue");
-		const char *s = cj_str_nonempty(v, "StringValue");
-		double d = cj_num(v, "NumberValue", NAN);
-		if (b.len >= ANNOTATIONS_CAP || !it->string)
+		if (!annotation_put(&b, it->string, cj_str_nonempty(v, "StringValue"),
+		                    cj_num(v, "NumberValue", NAN), jbool(v, "BooleanValue")))
 			break;
-		fd_buf_printf(&b, "%s%.64s=", b.len ? ", " : "", it->string);
-		if (s)
-			fd_buf_printf(&b, "%.128s", s);
-		else if (!isnan(d))
-			fd_buf_printf(&b, "%g", d);
-		else
-			fd_buf_puts(&b, jbool(v, "BooleanValue") ? "true" : "false");
 	}
 	return buf_take(&b);
 }
@@ -155,11 +200,12 @@ root_cause(const cJSON *causes)
 
 	cJSON_ArrayForEach(svc, svcs) {
 		const cJSON *ex = cJSON_GetArrayItem(cj_member(svc, "Exceptions"), 0);
+		const char *sname = cj_str_nonempty(svc, "Name");
+		const char *ename = cj_str_nonempty(ex, "Name");
+		const char *msg = cj_str_nonempty(ex, "Message");
 		if (ex)
-			return fd_xasprintf("%.128s: %.96s: %.256s",
-					    cj_str_nonempty(svc, "Name") ? cj_str_nonempty(svc, "Name") : "?",
-					    cj_str_nonempty(ex, "Name") ? cj_str_nonempty(ex, "Name") : "?",
-					    cj_str_nonempty(ex, "Message") ? cj_str_nonempty(ex, "Message") : "");
+			return fd_xasprintf("%.128s: %.96s: %.256s", sname ? sname : "?",
+					    ename ? ename : "?", msg ? msg : "");
 	}
 	return NULL;
 }
@@ -192,31 +238,23 @@ summary_from_json(const cJSON *o, struct fd_trace_summary *s)
 	return 0;
 }
 
+static int
+summary_item(const cJSON *item, void *elem)
+{
+	return summary_from_json(item, elem);
+}
+
 enum fd_status
 xray_parse_summaries(const char *json, size_t len, struct fd_trace_summary **out, size_t *n,
 		     char **next, struct fd_err *err)
 {
-	cJSON *doc = cj_parse_object_at("GetTraceSummaries", json, len, err);
-	const cJSON *list, *it;
-	int count;
+	static const struct list_answer la = {"GetTraceSummaries", "TraceSummaries",
+	                                      sizeof(**out), summary_item};
+	void *v;
+	enum fd_status st = parse_list(&la, json, len, &v, n, next, err);
 
-	*out = NULL;
-	*n = 0;
-	if (next)
-		*next = NULL;
-	if (!doc)
-		return FD_EPARSE;
-	list = cj_member(doc, "TraceSummaries");
-	count = cJSON_GetArraySize(list);
-	if (cJSON_IsArray(list) && count > 0) {
-		*out = fd_xcalloc((size_t)count, sizeof(**out));
-		cJSON_ArrayForEach(it, list)
-			if (summary_from_json(it, &(*out)[*n]) == 0)
-				(*n)++;
-	}
-	next_token(doc, next);
-	cJSON_Delete(doc);
-	return FD_OK;
+	*out = v;
+	return st;
 }
 
 /* ---- segment documents ---- */
@@ -482,34 +520,26 @@ trace_from_json(const cJSON *o, struct fd_trace *tr)
 	free(sv.v);
 }
 
+static int
+trace_item(const cJSON *item, void *elem)
+{
+	if (!cj_str_nonempty(item, "Id"))
+		return -1;
+	trace_from_json(item, elem);
+	return 0;
+}
+
 enum fd_status
 xray_parse_traces(const char *json, size_t len, struct fd_trace **out, size_t *n, char **next,
 		  struct fd_err *err)
 {
-	cJSON *doc = cj_parse_object_at("BatchGetTraces", json, len, err);
-	const cJSON *list, *it;
-	int count;
+	static const struct list_answer la = {"BatchGetTraces", "Traces", sizeof(**out),
+	                                      trace_item};
+	void *v;
+	enum fd_status st = parse_list(&la, json, len, &v, n, next, err);
 
-	*out = NULL;
-	*n = 0;
-	if (next)
-		*next = NULL;
-	if (!doc)
-		return FD_EPARSE;
-	list = cj_member(doc, "Traces");
-	count = cJSON_GetArraySize(list);
-	if (cJSON_IsArray(list) && count > 0) {
-		*out = fd_xcalloc((size_t)count, sizeof(**out));
-		cJSON_ArrayForEach(it, list) {
-			if (!cj_str_nonempty(it, "Id"))
-				continue;
-			trace_from_json(it, &(*out)[*n]);
-			(*n)++;
-		}
-	}
-	next_token(doc, next);
-	cJSON_Delete(doc);
-	return FD_OK;
+	*out = v;
+	return st;
 }
 
 double
@@ -660,7 +690,8 @@ static void
 service_from_json(const cJSON *o, struct fd_xservice *s)
 {
 	const cJSON *st = cj_member(o, "SummaryStatistics"), *edges = cj_member(o, "Edges"), *edge;
-	const cJSON *err = cj_member(st, "ErrorStatistics"), *fault = cj_member(st, "FaultStatistics");
+	const cJSON *err = cj_member(st, "ErrorStatistics");
+	const cJSON *fault = cj_member(st, "FaultStatistics");
 	int nedges = cJSON_GetArraySize(edges);
 	double ref = cj_num(o, "ReferenceId", NAN);
 
@@ -685,30 +716,26 @@ service_from_json(const cJSON *o, struct fd_xservice *s)
 	}
 }
 
+static int
+service_item(const cJSON *item, void *elem)
+{
+	if (!cJSON_IsObject(item))
+		return -1;
+	service_from_json(item, elem);
+	return 0;
+}
+
 enum fd_status
 xray_parse_service_graph(const char *json, size_t len, struct fd_xgraph *out, char **next,
 			 struct fd_err *err)
 {
-	cJSON *doc = cj_parse_object_at("GetServiceGraph", json, len, err);
-	const cJSON *list, *it;
-	int count;
+	static const struct list_answer la = {"GetServiceGraph", "Services", sizeof(*out->svc),
+	                                      service_item};
+	void *v;
+	enum fd_status st = parse_list(&la, json, len, &v, &out->n, next, err);
 
-	memset(out, 0, sizeof(*out));
-	if (next)
-		*next = NULL;
-	if (!doc)
-		return FD_EPARSE;
-	list = cj_member(doc, "Services");
-	count = cJSON_GetArraySize(list);
-	if (cJSON_IsArray(list) && count > 0) {
-		out->svc = fd_xcalloc((size_t)count, sizeof(*out->svc));
-		cJSON_ArrayForEach(it, list)
-			if (cJSON_IsObject(it))
-				service_from_json(it, &out->svc[out->n++]);
-	}
-	next_token(doc, next);
-	cJSON_Delete(doc);
-	return FD_OK;
+	out->svc = v;
+	return st;
 }
 
 static const struct fd_xservice *
