@@ -6,8 +6,6 @@
 #include "fleetdeck/app.h"
 #include "fleetdeck/follow.h"
 
-/* "--name VALUE" or "--name=VALUE" at argv[*i]; *matched says whether it was name. */
-const char *logs_opt_value(int argc, char **argv, int *i, const char *name, int *matched);
 /* Function names or group names/ARNs -> sources (groups malloc'd); *have_ctx says
  * whether the account (and so the cache context) is known. */
 void logs_resolve(struct fd_app *app, char **targets, size_t n, struct fd_follow_source *src,
