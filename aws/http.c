@@ -565,6 +565,19 @@ aws_client_stats(const struct aws_client *c, struct aws_client_stats *out)
 	*out = c->stats;
 }
 
+enum fd_status
+aws_client_wait_done(struct aws_client *c, const int *done, int slice_ms)
+{
+	enum fd_status st = FD_OK;
+
+	while (!*done) {
+		st = aws_client_wait(c, NULL, 0, slice_ms);
+		if (st != FD_OK && aws_client_pending(c) == 0)
+			break;
+	}
+	return *done ? FD_OK : st;
+}
+
 struct sync_wait {
 	struct aws_response *out;
 	int finished;

@@ -166,13 +166,7 @@ groups_sync_page(struct fd_log_group *g, size_t n, void *ud)
 {
 	struct groups_sync *s = ud;
 
-	if (s->n + n > s->cap) {
-		s->cap = FD_MAX(s->cap * 2, s->n + n);
-		s->g = fd_xreallocarray(s->g, s->cap, sizeof(*s->g));
-	}
-	if (n)
-		memcpy(s->g + s->n, g, n * sizeof(*g));
-	s->n += n;
+	s->g = fd_array_append(s->g, &s->n, &s->cap, g, n, sizeof(*g));
 	free(g);
 }
 
@@ -195,17 +189,13 @@ logs_describe_groups_sync(struct aws_client *c, const char *prefix, struct fd_lo
 {
 	struct groups_sync s = {0};
 	struct logs_groups_cb cb = {groups_sync_page, groups_sync_done, &s};
-	enum fd_status st = FD_OK;
+	enum fd_status st;
 
 	*out = NULL;
 	*n = 0;
 	logs_describe_groups(c, prefix, &cb);
 	/* s lives on this stack: leave only when no callback can reach it. */
-	while (!s.done) {
-		st = aws_client_wait(c, NULL, 0, GROUPS_SYNC_WAIT_MS);
-		if (st != FD_OK && aws_client_pending(c) == 0)
-			break;
-	}
+	st = aws_client_wait_done(c, &s.done, GROUPS_SYNC_WAIT_MS);
 	if (!s.done) {
 		s.st = st;
 		s.err.status = st;

@@ -153,6 +153,10 @@ enum fd_status aws_client_wait(struct aws_client *c, struct fd_pollfd *extra, un
 /* Makes a concurrent aws_client_wait() return early (safe from signal handlers). */
 void aws_client_wakeup(struct aws_client *c);
 size_t aws_client_pending(const struct aws_client *c);
+/* The blocking forms' loop: waits in slices of slice_ms until a callback sets *done,
+ * or a wait fails with nothing left in flight. FD_OK once *done, else that failure.
+ * Whatever *done lives in must outlive every callback that can set it. */
+enum fd_status aws_client_wait_done(struct aws_client *c, const int *done, int slice_ms);
 
 /* Rate-limit buckets: documented quota, configured share, recent use. */
 struct aws_budget {
