@@ -137,6 +137,11 @@ void aws_call_cancel(struct aws_client *c, uint64_t id);
 /* Runs the loop until the call completes. out must be freed with aws_response_free. */
 enum fd_status aws_call_sync(struct aws_client *c, struct aws_request *req,
 			     struct aws_response *out);
+/* The same, waiting in steps of step_ms: an answer that arrives early in a wait may
+ * only be handed over when that wait ends, so many small calls in a row want short
+ * steps. */
+enum fd_status aws_call_sync_every(struct aws_client *c, struct aws_request *req,
+				   struct aws_response *out, int step_ms);
 
 struct fd_pollfd {
 	int fd;
