@@ -22,6 +22,12 @@ struct sim {
 	struct aws_client *c;
 };
 
+/* Unsets every AWS_* variable the case inherited and points HOME at its temporary
+ * directory (each case runs in its own process). */
+void test_clear_aws_env(void);
+/* Writes text to name in the case's temporary directory, its path in path[n]; 0 (case
+ * failed) when it cannot. */
+int test_write_tmp(const char *name, const char *text, char *path, size_t n);
 /* AWS_* environment for endpoint, with no config files and static test keys. */
 void sim_env(const char *endpoint);
 /* A client for endpoint (NULL = the simulator, reset to no faults, no skew, zero stats);

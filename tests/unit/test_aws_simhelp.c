@@ -6,6 +6,45 @@
 #include "test.h"
 #include "test_aws_sim.h"
 
+extern char **environ;
+
+void
+test_clear_aws_env(void)
+{
+	char name[256];
+	size_t i = 0;
+
+	while (environ[i]) {
+		const char *eq = strchr(environ[i], '=');
+		size_t n = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+		if (strncmp(environ[i], "AWS_", 4) == 0 && n < sizeof(name)) {
+			memcpy(name, environ[i], n);
+			name[n] = '\0';
+			unsetenv(name);
+			i = 0;
+			continue;
+		}
+		i++;
+	}
+	setenv("HOME", fd_test_tmpdir(), 1);
+}
+
+int
+test_write_tmp(const char *name, const char *text, char *path, size_t n)
+{
+	FILE *f;
+
+	snprintf(path, n, "%s/%s", fd_test_tmpdir(), name);
+	f = fopen(path, "w");
+	if (!f) {
+		fd_test_fail(__FILE__, __LINE__, "cannot write %s", path);
+		return 0;
+	}
+	fputs(text, f);
+	fclose(f);
+	return 1;
+}
+
 void
 sim_env(const char *endpoint)
 {
