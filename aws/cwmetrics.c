@@ -12,6 +12,7 @@
 
 #include "fleetdeck/cwmetrics.h"
 #include "fleetdeck/rdsproxy.h"
+#include "json_int.h"
 
 #define CW_MAX_DATAPOINTS 100800 /* GetMetricData's per-call maximum */
 #define CW_MAX_PAGES 1000
@@ -128,20 +129,6 @@ cw_build_request(const char *const *names, size_t n, size_t first, size_t count,
 
 typedef struct fd_series *(*series_find_fn)(const char *id, void *ctx);
 
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-static const char *
-jcstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = member(o, key);
-
-	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
 /* Makes s a NAN-filled series over w, unless it already is one (an earlier page). */
 static void
 series_prepare(struct fd_series *s, const struct cw_window *w, size_t n)
@@ -196,11 +183,11 @@ fill_points(struct fd_series *s, const cJSON *ts, const cJSON *vs)
 static void
 note_query_error(const cJSON *r, const char *id, const char *code, struct fd_err *err)
 {
-	const cJSON *msgs = member(r, "Messages");
+	const cJSON *msgs = cj_member(r, "Messages");
 	const char *text = NULL;
 
 	if (cJSON_IsArray(msgs) && msgs->child)
-		text = jcstr(msgs->child, "Value");
+		text = cj_str_nonempty(msgs->child, "Value");
 	if (err && err->status == FD_OK)
 		fd_err_set(err, FD_EAWS, "GetMetricData query %.40s: %.40s%s%.300s", id, code,
 			   text ? ": " : "", text ? text : "");
@@ -210,7 +197,7 @@ static void
 result_apply(const cJSON *r, const struct cw_window *w, size_t npts, series_find_fn find,
 	     void *ctx, struct fd_err *err)
 {
-	const char *id = jcstr(r, "Id"), *code = jcstr(r, "StatusCode");
+	const char *id = cj_str_nonempty(r, "Id"), *code = cj_str_nonempty(r, "StatusCode");
 	struct fd_series *s;
 
 	if (!id || !(s = find(id, ctx)))
@@ -220,7 +207,7 @@ result_apply(const cJSON *r, const struct cw_window *w, size_t npts, series_find
 		note_query_error(r, id, code, err);
 		return;
 	}
-	fill_points(s, member(r, "Timestamps"), member(r, "Values"));
+	fill_points(s, cj_member(r, "Timestamps"), cj_member(r, "Values"));
 }
 
 static enum fd_status
@@ -243,15 +230,15 @@ parse_results(const char *json, size_t len, const struct cw_window *w, series_fi
 				end && end >= json ? (size_t)(end - json) : 0);
 		goto out;
 	}
-	results = member(doc, "MetricDataResults");
+	results = cj_member(doc, "MetricDataResults");
 	if (results && !cJSON_IsArray(results)) {
 		st = fd_err_set(err, FD_EPARSE, "GetMetricData: MetricDataResults is not a list");
 		goto out;
 	}
 	cJSON_ArrayForEach(r, results)
 		result_apply(r, w, npts, find, ctx, err);
-	if (jcstr(doc, "NextToken"))
-		*next = fd_xstrdup(jcstr(doc, "NextToken"));
+	if (cj_str_nonempty(doc, "NextToken"))
+		*next = fd_xstrdup(cj_str_nonempty(doc, "NextToken"));
 out:
 	cJSON_Delete(doc);
 	return st;

@@ -565,6 +565,19 @@ aws_client_stats(const struct aws_client *c, struct aws_client_stats *out)
 	*out = c->stats;
 }
 
+enum fd_status
+aws_client_wait_done(struct aws_client *c, const int *done, int slice_ms)
+{
+	enum fd_status st = FD_OK;
+
+	while (!*done) {
+		st = aws_client_wait(c, NULL, 0, slice_ms);
+		if (st != FD_OK && aws_client_pending(c) == 0)
+			break;
+	}
+	return *done ? FD_OK : st;
+}
+
 struct sync_wait {
 	struct aws_response *out;
 	int finished;
@@ -584,13 +597,20 @@ sync_done(struct aws_response *resp, void *ud)
 enum fd_status
 aws_call_sync(struct aws_client *c, struct aws_request *req, struct aws_response *out)
 {
+	return aws_call_sync_every(c, req, out, 1000);
+}
+
+enum fd_status
+aws_call_sync_every(struct aws_client *c, struct aws_request *req, struct aws_response *out,
+                    int step_ms)
+{
 	struct sync_wait w = {out, 0};
 	uint64_t id;
 
 	memset(out, 0, sizeof(*out));
 	id = aws_call_start(c, req, sync_done, &w);
 	while (!w.finished) {
-		if (aws_client_wait(c, NULL, 0, 1000) != FD_OK) {
+		if (aws_client_wait(c, NULL, 0, step_ms) != FD_OK) {
 			aws_call_cancel(c, id);
 			out->error.status = FD_EHTTP;
 			fd_strlcpy(out->error.code, "ClientError", sizeof(out->error.code));

@@ -1,11 +1,14 @@
 /* jsonutil.c - a strict JSON scanner (RFC 8259: no trailing commas, no comments,
  * no leading zeros or '+', UTF-8 only) used to validate, to find members and to
- * re-indent without ever re-rendering a number or a string. */
+ * re-indent without ever re-rendering a number or a string; and the cJSON accessors
+ * every aws/ parser shares (json_int.h). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fleetdeck/jsonutil.h"
+#include "json_int.h"
 
 struct scan {
 	const char *s;
@@ -491,4 +494,86 @@ fd_json_pretty(const char *text, size_t len, int indent, struct fd_buf *out)
 		}
 	}
 	return 1;
+}
+
+/* ---- cJSON accessors for the aws/ parsers ---- */
+
+const cJSON *
+cj_member(const cJSON *o, const char *key)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+const char *
+cj_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cj_member(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+const char *
+cj_str_nonempty(const cJSON *o, const char *key)
+{
+	const char *s = cj_str(o, key);
+
+	return s && s[0] ? s : NULL;
+}
+
+double
+cj_num(const cJSON *o, const char *key, double dflt)
+{
+	const cJSON *v = cj_member(o, key);
+
+	return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : dflt;
+}
+
+long long
+cj_long(const cJSON *o, const char *key, long long dflt)
+{
+	double v = cj_num(o, key, NAN);
+
+	if (isnan(v) || fabs(v) > CJ_INT_MAX_ABS)
+		return dflt;
+	return (long long)v;
+}
+
+/* The parsed object, or NULL with *bad_at the byte where the syntax broke (0 when it
+ * parsed but is not an object, or there was nothing to parse). */
+static cJSON *
+parse_object(const char *json, size_t len, size_t *bad_at)
+{
+	const char *end = NULL;
+	cJSON *doc = json && len ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
+
+	if (cJSON_IsObject(doc))
+		return doc;
+	cJSON_Delete(doc);
+	*bad_at = end && end >= json ? (size_t)(end - json) : 0;
+	return NULL;
+}
+
+cJSON *
+cj_parse_object(const char *what, const char *json, size_t len, struct fd_err *err)
+{
+	size_t at = 0;
+	cJSON *doc = parse_object(json, len, &at);
+
+	if (!doc)
+		fd_err_set(err, FD_EPARSE, "%s: answer is not a JSON object (%zu bytes)", what,
+		           len);
+	return doc;
+}
+
+cJSON *
+cj_parse_object_at(const char *what, const char *json, size_t len, struct fd_err *err)
+{
+	size_t at = 0;
+	cJSON *doc = parse_object(json, len, &at);
+
+	if (!doc)
+		fd_err_set(err, FD_EPARSE,
+		           "%s: answer is not a JSON object (%zu bytes, bad at byte %zu)", what,
+		           len, at);
+	return doc;
 }

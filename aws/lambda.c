@@ -66,14 +66,9 @@ sync_wait_done(struct sync_wait *w, enum fd_status st, const struct aws_error *e
 static enum fd_status
 sync_wait_run(struct aws_client *c, struct sync_wait *w, struct aws_error *err)
 {
-	enum fd_status st = FD_OK;
-
 	/* w lives on the caller's stack: leave only when no callback can reach it. */
-	while (!w->done) {
-		st = aws_client_wait(c, NULL, 0, SYNC_WAIT_MS);
-		if (st != FD_OK && aws_client_pending(c) == 0)
-			break;
-	}
+	enum fd_status st = aws_client_wait_done(c, &w->done, SYNC_WAIT_MS);
+
 	if (!w->done) {
 		if (err)
 			error_from_status(err, st, "wait", "the client loop failed");
@@ -172,13 +167,7 @@ list_sync_page(struct fd_function *fns, size_t n, void *ud)
 {
 	struct list_sync *s = ud;
 
-	if (s->n + n > s->cap) {
-		s->cap = FD_MAX(s->cap * 2, s->n + n);
-		s->fns = fd_xreallocarray(s->fns, s->cap, sizeof(*s->fns));
-	}
-	if (n)
-		memcpy(s->fns + s->n, fns, n * sizeof(*fns));
-	s->n += n;
+	s->fns = fd_array_append(s->fns, &s->n, &s->cap, fns, n, sizeof(*fns));
 	free(fns);
 }
 

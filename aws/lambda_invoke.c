@@ -364,22 +364,6 @@ sync_done(struct fd_invoke_result *res, void *ud)
 	w->done = 1;
 }
 
-/* Runs the loop until w->done: w lives on the caller's stack. */
-static enum fd_status
-wait_for(struct aws_client *c, const int *done)
-{
-	enum fd_status st = FD_OK;
-
-	while (!*done) {
-		/* Short slices: a transfer finished by the wait's first perform is only
-		 * collected after its poll times out. */
-		st = aws_client_wait(c, NULL, 0, 50);
-		if (st != FD_OK && aws_client_pending(c) == 0)
-			break;
-	}
-	return *done ? FD_OK : (st != FD_OK ? st : FD_EIO);
-}
-
 enum fd_status
 lambda_invoke_sync(struct aws_client *c, const struct fd_invoke_req *in,
                    struct fd_invoke_result *out, struct fd_err *err)
@@ -390,7 +374,9 @@ lambda_invoke_sync(struct aws_client *c, const struct fd_invoke_req *in,
 	fd_invoke_result_init(out);
 	if (!lambda_invoke(c, in, sync_done, &w, err))
 		return err ? err->status : FD_EINVAL;
-	st = wait_for(c, &w.done);
+	/* Short slices: a transfer finished by the wait's first perform is only collected
+	 * after its poll times out. w lives on this stack. */
+	st = aws_client_wait_done(c, &w.done, 50);
 	if (st != FD_OK)
 		return fd_err_set(err, st, "invoke: the client loop failed");
 	if (out->error.status != FD_OK && err) {
@@ -583,7 +569,9 @@ lambda_invoke_target_sync(struct aws_client *c, const char *function, const char
 		err->retry_after_ms = -1;
 	}
 	lambda_invoke_target(c, function, qualifier, target_sync_done, &w);
-	st = wait_for(c, &w.done);
+	/* Short slices: a transfer finished by the wait's first perform is only collected
+	 * after its poll times out. w lives on this stack. */
+	st = aws_client_wait_done(c, &w.done, 50);
 	if (st != FD_OK) {
 		if (err) {
 			err->status = st;

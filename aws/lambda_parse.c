@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "fleetdeck/lambda.h"
+#include "json_int.h"
 
 #define STR_MAX 8192     /* longest string kept from one field */
 #define NAME_MAX_LEN 256 /* longer "function names" are not AWS's: record skipped */
@@ -21,25 +22,11 @@
 
 /* ---- JSON access: every getter checks the type and tolerates NULL ---- */
 
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
 /* v when it is an array, else NULL (cJSON_ArrayForEach walks objects too). */
 static const cJSON *
 as_array(const cJSON *v)
 {
 	return cJSON_IsArray(v) ? v : NULL;
-}
-
-static const char *
-jcstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = member(o, key);
-
-	return cJSON_IsString(v) && v->valuestring && v->valuestring[0] ? v->valuestring : NULL;
 }
 
 /* A copy of s cut to STR_MAX bytes, never inside a UTF-8 sequence. */
@@ -60,25 +47,15 @@ dup_capped(const char *s)
 static char *
 jstr(const cJSON *o, const char *key)
 {
-	const char *s = jcstr(o, key);
+	const char *s = cj_str_nonempty(o, key);
 
 	return s ? dup_capped(s) : NULL;
-}
-
-static long long
-jlong(const cJSON *o, const char *key, long long dflt)
-{
-	const cJSON *v = member(o, key);
-
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || fabs(v->valuedouble) > 9.0e15)
-		return dflt;
-	return (long long)v->valuedouble;
 }
 
 static int
 jint(const cJSON *o, const char *key, int dflt)
 {
-	long long v = jlong(o, key, dflt);
+	long long v = cj_long(o, key, dflt);
 
 	return v < INT_MIN || v > INT_MAX ? dflt : (int)v;
 }
@@ -140,7 +117,7 @@ parse_list(const char *json, size_t len, const char *what, const char *array_key
 	st = parse_doc(json, len, what, &doc, err);
 	if (st != FD_OK)
 		return st;
-	arr = member(doc, array_key);
+	arr = cj_member(doc, array_key);
 	if (arr && !cJSON_IsArray(arr) && !cJSON_IsNull(arr)) {
 		st = fd_err_set(err, FD_EPARSE, "%s: %s is not a list", what, array_key);
 		goto out;
@@ -262,7 +239,7 @@ parse_layers(const cJSON *layers, struct fd_function *f)
 		return;
 	f->layers = fd_xcalloc((size_t)n, sizeof(*f->layers));
 	cJSON_ArrayForEach(it, layers) {
-		if (!(arn = jcstr(it, "Arn")))
+		if (!(arn = cj_str_nonempty(it, "Arn")))
 			continue;
 		f->layers[f->nlayers++] = dup_capped(arn);
 		if (strstr(arn, "AWSLambdaPowertools"))
@@ -274,15 +251,15 @@ static void
 parse_config_fields(const cJSON *o, struct fd_function *f)
 {
 	const struct str_field *t;
-	const cJSON *arch = member(o, "Architectures");
+	const cJSON *arch = cj_member(o, "Architectures");
 
 	for (t = config_strings; t < config_strings + FD_ARRAY_LEN(config_strings); t++)
-		*(char **)(void *)((char *)f + t->off) = jstr(t->outer ? member(o, t->outer) : o,
+		*(char **)(void *)((char *)f + t->off) = jstr(t->outer ? cj_member(o, t->outer) : o,
 							     t->key);
 	f->memory_mb = jint(o, "MemorySize", 0);
 	f->timeout_s = jint(o, "Timeout", 0);
-	f->code_size = jlong(o, "CodeSize", 0);
-	f->ephemeral_mb = jint(member(o, "EphemeralStorage"), "Size", 0);
+	f->code_size = cj_long(o, "CodeSize", 0);
+	f->ephemeral_mb = jint(cj_member(o, "EphemeralStorage"), "Size", 0);
 	if (cJSON_IsArray(arch) && cJSON_IsString(arch->child) && arch->child->valuestring[0])
 		f->architecture = dup_capped(arch->child->valuestring);
 	if (!f->log_group)
@@ -293,15 +270,15 @@ parse_config_fields(const cJSON *o, struct fd_function *f)
 static int
 parse_config(const cJSON *o, struct fd_function *f, int64_t now_ms)
 {
-	const char *name = jcstr(o, "FunctionName");
+	const char *name = cj_str_nonempty(o, "FunctionName");
 
 	function_init(f);
 	if (!name || strlen(name) > NAME_MAX_LEN)
 		return -1;
 	f->name = fd_xstrdup(name);
 	parse_config_fields(o, f);
-	parse_layers(member(o, "Layers"), f);
-	parse_env(member(member(o, "Environment"), "Variables"), f);
+	parse_layers(cj_member(o, "Layers"), f);
+	parse_env(cj_member(cj_member(o, "Environment"), "Variables"), f);
 	f->fetched_ms = now_ms;
 	return 0;
 }
@@ -359,7 +336,9 @@ lambda_parse_function_config(const char *json, size_t len, struct fd_function *o
 	st = parse_doc(json, len, "GetFunctionConfiguration", &doc, err);
 	if (st != FD_OK)
 		return st;
-	cfg = cJSON_IsObject(member(doc, "Configuration")) ? member(doc, "Configuration") : doc;
+	cfg = cj_member(doc, "Configuration");
+	if (!cJSON_IsObject(cfg))
+		cfg = doc;
 	if (parse_config(cfg, out, fd_wall_now_ms()) != 0)
 		st = fd_err_set(err, FD_EPARSE, "GetFunctionConfiguration: no usable FunctionName");
 	doc_free(doc);
@@ -423,7 +402,7 @@ principal_triggers(const cJSON *st, const char *svc, struct fd_function *fn)
 	const cJSON *op, *arns, *it;
 	int found = 0;
 
-	cJSON_ArrayForEach(op, member(st, "Condition")) {
+	cJSON_ArrayForEach(op, cj_member(st, "Condition")) {
 		if (!is_arn_condition(op->string) || !cJSON_IsObject(op))
 			continue;
 		arns = cJSON_GetObjectItem(op, "AWS:SourceArn"); /* keys are case-insensitive */
@@ -445,8 +424,8 @@ principal_triggers(const cJSON *st, const char *svc, struct fd_function *fn)
 static void
 statement_triggers(const cJSON *st, void *ctx)
 {
-	const cJSON *svc = member(member(st, "Principal"), "Service"), *it;
-	const char *effect = jcstr(st, "Effect");
+	const cJSON *svc = cj_member(cj_member(st, "Principal"), "Service"), *it;
+	const char *effect = cj_str_nonempty(st, "Effect");
 
 	if (effect && strcmp(effect, "Allow") != 0)
 		return;
@@ -460,7 +439,7 @@ statement_triggers(const cJSON *st, void *ctx)
 static enum fd_status
 policy_statements(const cJSON *policy, struct fd_function *fn, struct fd_err *err)
 {
-	const cJSON *sts = member(policy, "Statement"), *it;
+	const cJSON *sts = cj_member(policy, "Statement"), *it;
 
 	if (cJSON_IsObject(sts)) {
 		statement_triggers(sts, fn);
@@ -488,7 +467,7 @@ lambda_parse_policy_triggers(const char *json, size_t len, struct fd_function *f
 	st = parse_doc(json, len, "GetPolicy", &doc, err);
 	if (st != FD_OK)
 		return st;
-	text = jcstr(doc, "Policy");
+	text = cj_str_nonempty(doc, "Policy");
 	if (text) {
 		st = parse_doc(text, strlen(text), "GetPolicy: Policy document", &policy, err);
 		if (st != FD_OK)
@@ -526,14 +505,15 @@ static void
 esm_item(const cJSON *m, void *ctx)
 {
 	struct fd_trigger t = {0};
-	const char *src = jcstr(m, "EventSourceArn");
+	const char *src = cj_str_nonempty(m, "EventSourceArn");
 
 	t.kind = kind_from_arn(src);
 	t.source_arn = src ? dup_capped(src) : NULL;
 	t.uuid = jstr(m, "UUID");
 	t.state = jstr(m, "State");
 	t.batch_size = jint(m, "BatchSize", 0);
-	t.on_failure = jstr(member(member(m, "DestinationConfig"), "OnFailure"), "Destination");
+	t.on_failure =
+		jstr(cj_member(cj_member(m, "DestinationConfig"), "OnFailure"), "Destination");
 	trigger_push(ctx, &t);
 }
 
@@ -562,12 +542,12 @@ lambda_parse_async_config(const char *json, size_t len, struct fd_async_config *
 	st = parse_doc(json, len, "GetFunctionEventInvokeConfig", &doc, err);
 	if (st != FD_OK)
 		return st;
-	dest = member(doc, "DestinationConfig");
+	dest = cj_member(doc, "DestinationConfig");
 	out->present = 1;
 	out->max_retry = jint(doc, "MaximumRetryAttempts", -1);
 	out->max_event_age_s = jint(doc, "MaximumEventAgeInSeconds", -1);
-	out->on_failure = jstr(member(dest, "OnFailure"), "Destination");
-	out->on_success = jstr(member(dest, "OnSuccess"), "Destination");
+	out->on_failure = jstr(cj_member(dest, "OnFailure"), "Destination");
+	out->on_success = jstr(cj_member(dest, "OnSuccess"), "Destination");
 	cJSON_Delete(doc);
 	return FD_OK;
 }
@@ -600,9 +580,9 @@ lambda_parse_get_function(const char *json, size_t len, struct fd_function *fn,
 	st = parse_doc(json, len, "GetFunction", &doc, err);
 	if (st != FD_OK)
 		return st;
-	parse_tags(member(doc, "Tags"), fn);
+	parse_tags(cj_member(doc, "Tags"), fn);
 	fn->reserved_concurrency =
-		jint(member(doc, "Concurrency"), "ReservedConcurrentExecutions", -1);
+		jint(cj_member(doc, "Concurrency"), "ReservedConcurrentExecutions", -1);
 	doc_free(doc);
 	return FD_OK;
 }
@@ -611,7 +591,7 @@ static void
 alias_item(const cJSON *a, void *ctx)
 {
 	struct fd_function *fn = ctx;
-	const char *name = jcstr(a, "Name");
+	const char *name = cj_str_nonempty(a, "Name");
 
 	if (!name)
 		return;
@@ -633,7 +613,7 @@ static void
 version_item(const cJSON *v, void *ctx)
 {
 	struct fd_function *fn = ctx;
-	const char *ver = jcstr(v, "Version");
+	const char *ver = cj_str_nonempty(v, "Version");
 
 	if (!ver)
 		return;
@@ -679,7 +659,7 @@ static void
 pc_item(const cJSON *c, void *ctx)
 {
 	struct pc_list *l = ctx;
-	const char *q = arn_qualifier(jcstr(c, "FunctionArn"));
+	const char *q = arn_qualifier(cj_str_nonempty(c, "FunctionArn"));
 
 	if (!q)
 		return;
@@ -744,12 +724,12 @@ lambda_parse_account_settings(const char *json, size_t len, struct lambda_accoun
 	st = parse_doc(json, len, "GetAccountSettings", &doc, err);
 	if (st != FD_OK)
 		return st;
-	limit = member(doc, "AccountLimit");
-	usage = member(doc, "AccountUsage");
-	out->concurrent_limit = jlong(limit, "ConcurrentExecutions", -1);
-	out->unreserved_limit = jlong(limit, "UnreservedConcurrentExecutions", -1);
-	out->function_count = jlong(usage, "FunctionCount", -1);
-	out->code_size_used = jlong(usage, "TotalCodeSize", -1);
+	limit = cj_member(doc, "AccountLimit");
+	usage = cj_member(doc, "AccountUsage");
+	out->concurrent_limit = cj_long(limit, "ConcurrentExecutions", -1);
+	out->unreserved_limit = cj_long(limit, "UnreservedConcurrentExecutions", -1);
+	out->function_count = cj_long(usage, "FunctionCount", -1);
+	out->code_size_used = cj_long(usage, "TotalCodeSize", -1);
 	cJSON_Delete(doc);
 	return FD_OK;
 }

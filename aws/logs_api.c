@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "fleetdeck/logs.h"
+#include "json_int.h"
 
 #define JS_MAX_DEPTH 64
 #define QUERY_MAX_ROWS 100000
@@ -673,44 +674,6 @@ logs_parse_live_update(const char *json, size_t len, struct logs_events *out, st
 	return parse_events("StartLiveTail sessionUpdate", json, len, out, err);
 }
 
-/* ---- cJSON helpers for the rarer answers ---- */
-
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-static const char *
-jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = member(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double
-jnum(const cJSON *o, const char *key)
-{
-	const cJSON *v = member(o, key);
-
-	return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : 0.0;
-}
-
-static cJSON *
-parse_doc(const char *what, const char *json, size_t len, struct fd_err *err)
-{
-	cJSON *doc = json && len ? cJSON_ParseWithLength(json, len) : NULL;
-
-	if (!cJSON_IsObject(doc)) {
-		cJSON_Delete(doc);
-		fd_err_set(err, FD_EPARSE, "%s: answer is not a JSON object (%zu bytes)", what,
-		           len);
-		return NULL;
-	}
-	return doc;
-}
-
 /* ---- DescribeLogStreams ---- */
 
 void
@@ -739,7 +702,7 @@ logs_describe_streams_request(struct aws_request *r, const char *group, const ch
 static int64_t
 jms(const cJSON *o, const char *key)
 {
-	double d = jnum(o, key);
+	double d = cj_num(o, key, 0.0);
 
 	return d > 0 && d < 9.0e15 ? (int64_t)d : 0;
 }
@@ -748,7 +711,7 @@ enum fd_status
 logs_parse_describe_streams(const char *json, size_t len, struct logs_stream_info **out, size_t *n,
                             char **next_token, struct fd_err *err)
 {
-	cJSON *doc = parse_doc("DescribeLogStreams", json, len, err);
+	cJSON *doc = cj_parse_object("DescribeLogStreams", json, len, err);
 	const cJSON *list, *it;
 	const char *tok;
 	int count;
@@ -759,7 +722,7 @@ logs_parse_describe_streams(const char *json, size_t len, struct logs_stream_inf
 		*next_token = NULL;
 	if (!doc)
 		return FD_EPARSE;
-	list = member(doc, "logStreams");
+	list = cj_member(doc, "logStreams");
 	if (!cJSON_IsArray(list))
 		list = NULL;
 	count = cJSON_GetArraySize(list);
@@ -767,16 +730,16 @@ logs_parse_describe_streams(const char *json, size_t len, struct logs_stream_inf
 	cJSON_ArrayForEach(it, list)
 	{
 		struct logs_stream_info *s;
-		if (!jstr(it, "logStreamName"))
+		if (!cj_str(it, "logStreamName"))
 			continue;
 		s = &(*out)[(*n)++];
-		s->name = fd_xstrdup(jstr(it, "logStreamName"));
+		s->name = fd_xstrdup(cj_str(it, "logStreamName"));
 		s->created_ms = jms(it, "creationTime");
 		s->first_ms = jms(it, "firstEventTimestamp");
 		s->last_ms = jms(it, "lastEventTimestamp");
 		s->last_ingest_ms = jms(it, "lastIngestionTime");
 	}
-	tok = jstr(doc, "nextToken");
+	tok = cj_str(doc, "nextToken");
 	if (next_token && tok && *tok)
 		*next_token = fd_xstrdup(tok);
 	cJSON_Delete(doc);

@@ -8,41 +8,19 @@
 #include <cjson/cJSON.h>
 
 #include "fleetdeck/logs.h"
+#include "json_int.h"
 
 #define GROUPS_MAX_PAGES 20000  /* a million groups at 50 a page */
 #define GROUP_NAME_MAX 512      /* AWS's limit for a log group name */
 #define GROUPS_SYNC_WAIT_MS 1000
 
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-static const char *
-jcstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = member(o, key);
-
-	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
-static long long
-jlong(const cJSON *o, const char *key, long long dflt)
-{
-	const cJSON *v = member(o, key);
-
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || fabs(v->valuedouble) > 9.0e15)
-		return dflt;
-	return (long long)v->valuedouble;
-}
-
 /* Fills g from one record; -1 when it has no usable name. */
 static int
 group_from_json(const cJSON *o, struct fd_log_group *g, int64_t now_ms)
 {
-	const char *name = jcstr(o, "logGroupName"), *cls = jcstr(o, "logGroupClass");
-	long long days = jlong(o, "retentionInDays", 0);
+	const char *name = cj_str_nonempty(o, "logGroupName");
+	const char *cls = cj_str_nonempty(o, "logGroupClass");
+	long long days = cj_long(o, "retentionInDays", 0);
 
 	memset(g, 0, sizeof(*g));
 	if (!name || strlen(name) > GROUP_NAME_MAX)
@@ -50,8 +28,8 @@ group_from_json(const cJSON *o, struct fd_log_group *g, int64_t now_ms)
 	g->name = fd_xstrdup(name);
 	/* Absent retention means the group never expires. */
 	g->retention_days = days > 0 && days < 1000000 ? (int)days : 0;
-	g->stored_bytes = jlong(o, "storedBytes", 0);
-	g->created_ms = (int64_t)jlong(o, "creationTime", 0);
+	g->stored_bytes = cj_long(o, "storedBytes", 0);
+	g->created_ms = (int64_t)cj_long(o, "creationTime", 0);
 	g->log_class = cls && strlen(cls) < 64 ? fd_xstrdup(cls) : NULL;
 	g->fetched_ms = now_ms;
 	return 0;
@@ -79,7 +57,7 @@ logs_parse_describe_groups(const char *json, size_t len, struct fd_log_group **o
 				end && end >= json ? (size_t)(end - json) : 0);
 		goto out;
 	}
-	groups = member(doc, "logGroups");
+	groups = cj_member(doc, "logGroups");
 	if (groups && !cJSON_IsArray(groups)) {
 		st = fd_err_set(err, FD_EPARSE, "DescribeLogGroups: logGroups is not a list");
 		goto out;
@@ -89,8 +67,8 @@ logs_parse_describe_groups(const char *json, size_t len, struct fd_log_group **o
 	cJSON_ArrayForEach(it, groups)
 		if (group_from_json(it, &(*out)[*n], now) == 0)
 			(*n)++;
-	if (next_token && jcstr(doc, "nextToken"))
-		*next_token = fd_xstrdup(jcstr(doc, "nextToken"));
+	if (next_token && cj_str_nonempty(doc, "nextToken"))
+		*next_token = fd_xstrdup(cj_str_nonempty(doc, "nextToken"));
 out:
 	cJSON_Delete(doc);
 	return st;
@@ -188,13 +166,7 @@ groups_sync_page(struct fd_log_group *g, size_t n, void *ud)
 {
 	struct groups_sync *s = ud;
 
-	if (s->n + n > s->cap) {
-		s->cap = FD_MAX(s->cap * 2, s->n + n);
-		s->g = fd_xreallocarray(s->g, s->cap, sizeof(*s->g));
-	}
-	if (n)
-		memcpy(s->g + s->n, g, n * sizeof(*g));
-	s->n += n;
+	s->g = fd_array_append(s->g, &s->n, &s->cap, g, n, sizeof(*g));
 	free(g);
 }
 
@@ -217,17 +189,13 @@ logs_describe_groups_sync(struct aws_client *c, const char *prefix, struct fd_lo
 {
 	struct groups_sync s = {0};
 	struct logs_groups_cb cb = {groups_sync_page, groups_sync_done, &s};
-	enum fd_status st = FD_OK;
+	enum fd_status st;
 
 	*out = NULL;
 	*n = 0;
 	logs_describe_groups(c, prefix, &cb);
 	/* s lives on this stack: leave only when no callback can reach it. */
-	while (!s.done) {
-		st = aws_client_wait(c, NULL, 0, GROUPS_SYNC_WAIT_MS);
-		if (st != FD_OK && aws_client_pending(c) == 0)
-			break;
-	}
+	st = aws_client_wait_done(c, &s.done, GROUPS_SYNC_WAIT_MS);
 	if (!s.done) {
 		s.st = st;
 		s.err.status = st;

@@ -9,46 +9,11 @@
 #include <cjson/cJSON.h>
 
 #include "fleetdeck/logs.h"
+#include "json_int.h"
 
 #define QUERY_MAX_ROWS 100000
 #define QUERY_MAX_FIELDS 256
 #define COMPACT_MAX_DEPTH 6
-
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-static const char *
-jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = member(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double
-jnum(const cJSON *o, const char *key)
-{
-	const cJSON *v = member(o, key);
-
-	return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : 0.0;
-}
-
-static cJSON *
-parse_doc(const char *what, const char *json, size_t len, struct fd_err *err)
-{
-	cJSON *doc = json && len ? cJSON_ParseWithLength(json, len) : NULL;
-
-	if (!cJSON_IsObject(doc)) {
-		cJSON_Delete(doc);
-		fd_err_set(err, FD_EPARSE, "%s: answer is not a JSON object (%zu bytes)", what,
-		           len);
-		return NULL;
-	}
-	return doc;
-}
 
 /* Serialises body (consumed) into a Logs request. */
 static void
@@ -86,8 +51,8 @@ logs_start_query_request(struct aws_request *r, const struct logs_query_req *q)
 enum fd_status
 logs_parse_start_query(const char *json, size_t len, char **query_id, struct fd_err *err)
 {
-	cJSON *doc = parse_doc("StartQuery", json, len, err);
-	const char *id = jstr(doc, "queryId");
+	cJSON *doc = cj_parse_object("StartQuery", json, len, err);
+	const char *id = cj_str(doc, "queryId");
 
 	*query_id = NULL;
 	if (!doc)
@@ -130,7 +95,7 @@ query_row(const cJSON *arr, struct logs_query_row *row)
 	row->f = fd_xcalloc((size_t)FD_MIN(FD_MAX(count, 1), QUERY_MAX_FIELDS), sizeof(*row->f));
 	cJSON_ArrayForEach(it, arr)
 	{
-		const char *f = jstr(it, "field"), *v = jstr(it, "value");
+		const char *f = cj_str(it, "field"), *v = cj_str(it, "value");
 		if (!f || row->n >= QUERY_MAX_FIELDS)
 			continue;
 		row->f[row->n].field = fd_xstrdup(f);
@@ -143,20 +108,20 @@ enum fd_status
 logs_parse_query_results(const char *json, size_t len, struct logs_query_result *out,
                          struct fd_err *err)
 {
-	cJSON *doc = parse_doc("GetQueryResults", json, len, err);
+	cJSON *doc = cj_parse_object("GetQueryResults", json, len, err);
 	const cJSON *results, *stats, *it;
 	int count;
 
 	memset(out, 0, sizeof(*out));
 	if (!doc)
 		return FD_EPARSE;
-	fd_strlcpy(out->status, jstr(doc, "status") ? jstr(doc, "status") : "Unknown",
+	fd_strlcpy(out->status, cj_str(doc, "status") ? cj_str(doc, "status") : "Unknown",
 	           sizeof(out->status));
-	stats = member(doc, "statistics");
-	out->matched = jnum(stats, "recordsMatched");
-	out->scanned = jnum(stats, "recordsScanned");
-	out->bytes = jnum(stats, "bytesScanned");
-	results = member(doc, "results");
+	stats = cj_member(doc, "statistics");
+	out->matched = cj_num(stats, "recordsMatched", 0.0);
+	out->scanned = cj_num(stats, "recordsScanned", 0.0);
+	out->bytes = cj_num(stats, "bytesScanned", 0.0);
+	results = cj_member(doc, "results");
 	if (!cJSON_IsArray(results))
 		results = NULL;
 	count = FD_MIN(cJSON_GetArraySize(results), QUERY_MAX_ROWS);
@@ -264,7 +229,7 @@ compact_head(const cJSON *doc, const char **used)
 	size_t i;
 
 	for (i = 0; heads[i]; i++) {
-		const char *s = jstr(doc, heads[i]);
+		const char *s = cj_str(doc, heads[i]);
 		if (s) {
 			*used = heads[i];
 			return s;
@@ -292,8 +257,8 @@ logs_json_compact(const char *json, size_t len, struct fd_buf *out)
 	if (head)
 		fd_buf_puts(&b, head);
 	for (i = 0; key_first[i]; i++)
-		if (strcmp(key_first[i], used) != 0 && member(doc, key_first[i]))
-			put_field(&b, key_first[i], member(doc, key_first[i]), 1);
+		if (strcmp(key_first[i], used) != 0 && cj_member(doc, key_first[i]))
+			put_field(&b, key_first[i], cj_member(doc, key_first[i]), 1);
 	cJSON_ArrayForEach(c, doc)
 	{
 		const char *k = c->string ? c->string : "";

@@ -118,46 +118,17 @@ sqs_call(struct aws_client *c, const char *op, const char *json, size_t len, aws
 	return aws_call_start(c, &r, done, ud);
 }
 
-struct sync_wait {
-	struct aws_response *out;
-	int finished;
-};
-
-static void
-sync_done(struct aws_response *resp, void *ud)
-{
-	struct sync_wait *w = ud;
-
-	*w->out = *resp; /* moved out: the client frees an empty shell */
-	memset(resp, 0, sizeof(*resp));
-	w->finished = 1;
-}
-
-/* Like aws_call_sync(), but waits in short steps: an answer that arrives early in a
- * wait may only be handed over when that wait ends, and headless commands make many
- * small calls one after the other. */
+/* Like aws_call_sync(), but in short steps: headless commands make many small calls
+ * one after the other. */
 enum fd_status
 sqs_call_sync(struct aws_client *c, const char *op, const char *json, struct aws_response *resp,
               struct aws_error *err)
 {
-	struct sync_wait w = {resp, 0};
 	struct aws_request r;
-	enum fd_status st = FD_OK;
-	uint64_t id;
+	enum fd_status st;
 
-	memset(resp, 0, sizeof(*resp));
 	sqs_request(&r, op, json, strlen(json));
-	id = aws_call_start(c, &r, sync_done, &w);
-	while (!w.finished && st == FD_OK)
-		st = aws_client_wait(c, NULL, 0, SYNC_STEP_MS);
-	if (!w.finished) {
-		aws_call_cancel(c, id);
-		resp->error.status = FD_EHTTP;
-		fd_strlcpy(resp->error.code, "ClientError", sizeof(resp->error.code));
-		fd_strlcpy(resp->error.message, "waiting for the network failed",
-		           sizeof(resp->error.message));
-	}
-	st = resp->error.status;
+	st = aws_call_sync_every(c, &r, resp, SYNC_STEP_MS);
 	if (err)
 		*err = resp->error;
 	if (st != FD_OK)

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "fleetdeck/sqs.h"
+#include "json_int.h"
 
 #define MSG_MAX_ATTRS 64 /* SQS allows 10; be lenient but bounded */
 #define MSG_MAX_SYS 32
@@ -79,25 +80,11 @@ b64_decode(const char *s, size_t n, struct fd_buf *out)
 
 /* ---- reading ---- */
 
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-static const char *
-jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = member(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static enum fd_status
 attr_from_json(const cJSON *a, struct fd_sqs_msg *m, struct fd_err *err)
 {
-	const char *type = jstr(a, "DataType"), *sv = jstr(a, "StringValue");
-	const char *bv = jstr(a, "BinaryValue");
+	const char *type = cj_str(a, "DataType"), *sv = cj_str(a, "StringValue");
+	const char *bv = cj_str(a, "BinaryValue");
 	struct fd_buf raw;
 
 	if (!a->string || !*a->string || !type || !*type)
@@ -167,7 +154,7 @@ sys_from_object(const cJSON *sys, struct fd_sqs_msg *m, struct fd_err *err)
 static void
 check_digests(struct fd_sqs_msg *m, const cJSON *o)
 {
-	const char *want = jstr(o, "MD5OfMessageAttributes");
+	const char *want = cj_str(o, "MD5OfMessageAttributes");
 	char md5[33];
 
 	sqs_md5_hex(m->body, m->body_len, md5);
@@ -182,8 +169,8 @@ check_digests(struct fd_sqs_msg *m, const cJSON *o)
 static enum fd_status
 msg_from_object(const cJSON *o, struct fd_sqs_msg *m, struct fd_err *err)
 {
-	const char *id = jstr(o, "MessageId"), *body = jstr(o, "Body");
-	const char *rh = jstr(o, "ReceiptHandle"), *md5 = jstr(o, "MD5OfBody");
+	const char *id = cj_str(o, "MessageId"), *body = cj_str(o, "Body");
+	const char *rh = cj_str(o, "ReceiptHandle"), *md5 = cj_str(o, "MD5OfBody");
 	enum fd_status st;
 
 	memset(m, 0, sizeof(*m));
@@ -194,9 +181,9 @@ msg_from_object(const cJSON *o, struct fd_sqs_msg *m, struct fd_err *err)
 	m->body_len = strlen(body);
 	m->receipt = rh ? fd_xstrdup(rh) : NULL;
 	m->md5_body = md5 ? fd_xstrdup(md5) : NULL;
-	st = attrs_from_object(member(o, "MessageAttributes"), m, err);
+	st = attrs_from_object(cj_member(o, "MessageAttributes"), m, err);
 	if (st == FD_OK)
-		st = sys_from_object(member(o, "Attributes"), m, err);
+		st = sys_from_object(cj_member(o, "Attributes"), m, err);
 	if (st != FD_OK) {
 		fd_sqs_msg_free(m);
 		return st;
@@ -246,7 +233,7 @@ sqs_parse_receive(const char *json, size_t len, struct fd_sqs_msg **msgs, size_t
 	*n = 0;
 	if (!doc)
 		return FD_EPARSE;
-	list = member(doc, "Messages");
+	list = cj_member(doc, "Messages");
 	count = cJSON_GetArraySize(list);
 	if (list && (!cJSON_IsArray(list) || count > RECEIVE_MAX_MSGS)) {
 		st = fd_err_set(err, FD_EPARSE, "ReceiveMessage: Messages is not a short list");

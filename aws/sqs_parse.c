@@ -9,58 +9,31 @@
 #include <cjson/cJSON.h>
 
 #include "fleetdeck/sqs.h"
+#include "json_int.h"
 
 #define LIST_MAX 100000 /* queue URLs in one answer (AWS: 1000) */
 #define TASKS_MAX 100
 
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-static const char *
-jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = member(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static char *
 jdup(const cJSON *o, const char *key)
 {
-	const char *s = jstr(o, key);
+	const char *s = cj_str(o, key);
 
 	return s ? fd_xstrdup(s) : NULL;
 }
 
+/* SQS sends numbers as strings ("ApproximateNumberOfMessages": "12"); either form. */
 static long long
 jlong(const cJSON *o, const char *key, long long dflt)
 {
-	const cJSON *v = member(o, key);
+	const char *s = cj_str_nonempty(o, key);
+	char *end = NULL;
+	long long x;
 
-	if (cJSON_IsString(v) && v->valuestring[0]) {
-		char *end = NULL;
-		long long x = strtoll(v->valuestring, &end, 10);
-		return end && *end == '\0' ? x : dflt;
-	}
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || fabs(v->valuedouble) > 9.0e15)
-		return dflt;
-	return (long long)v->valuedouble;
-}
-
-static cJSON *
-parse_object(const char *json, size_t len, const char *what, struct fd_err *err)
-{
-	const char *end = NULL;
-	cJSON *doc = json && len ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
-
-	if (cJSON_IsObject(doc))
-		return doc;
-	cJSON_Delete(doc);
-	fd_err_set(err, FD_EPARSE, "%s: answer is not a JSON object (%zu bytes)", what, len);
-	return NULL;
+	if (!s)
+		return cj_long(o, key, dflt);
+	x = strtoll(s, &end, 10);
+	return end && *end == '\0' ? x : dflt;
 }
 
 static enum fd_status
@@ -85,7 +58,7 @@ static enum fd_status
 url_list(const char *json, size_t len, const char *what, const char *key, char ***urls, size_t *n,
          char **next, struct fd_err *err)
 {
-	cJSON *doc = parse_object(json, len, what, err);
+	cJSON *doc = cj_parse_object(what, json, len, err);
 	enum fd_status st;
 
 	*urls = NULL;
@@ -94,7 +67,7 @@ url_list(const char *json, size_t len, const char *what, const char *key, char *
 		*next = NULL;
 	if (!doc)
 		return FD_EPARSE;
-	st = string_list(member(doc, key), key, urls, n, err);
+	st = string_list(cj_member(doc, key), key, urls, n, err);
 	if (st == FD_OK && next)
 		*next = jdup(doc, "NextToken");
 	cJSON_Delete(doc);
@@ -128,7 +101,7 @@ sqs_parse_queue_url(const char *json, size_t len, char **url, struct fd_err *err
 char *
 sqs_parse_string(const char *json, size_t len, const char *key)
 {
-	cJSON *doc = parse_object(json, len, key, NULL);
+	cJSON *doc = cj_parse_object(key, json, len, NULL);
 	char *s = doc ? jdup(doc, key) : NULL;
 
 	cJSON_Delete(doc);
@@ -138,7 +111,7 @@ sqs_parse_string(const char *json, size_t len, const char *key)
 long long
 sqs_parse_number(const char *json, size_t len, const char *key)
 {
-	cJSON *doc = parse_object(json, len, key, NULL);
+	cJSON *doc = cj_parse_object(key, json, len, NULL);
 	long long v = doc ? jlong(doc, key, -1) : -1;
 
 	cJSON_Delete(doc);
@@ -174,7 +147,7 @@ name_from_arn(struct fd_queue *q)
 static void
 replace(char **dst, const cJSON *attrs, const char *key)
 {
-	const char *s = jstr(attrs, key);
+	const char *s = cj_str(attrs, key);
 
 	if (!s)
 		return;
@@ -185,12 +158,12 @@ replace(char **dst, const cJSON *attrs, const char *key)
 enum fd_status
 sqs_parse_attributes(const char *json, size_t len, struct fd_queue *q, struct fd_err *err)
 {
-	cJSON *doc = parse_object(json, len, "GetQueueAttributes", err);
+	cJSON *doc = cj_parse_object("GetQueueAttributes", json, len, err);
 	const cJSON *a;
 
 	if (!doc)
 		return FD_EPARSE;
-	a = member(doc, "Attributes");
+	a = cj_member(doc, "Attributes");
 	if (a && !cJSON_IsObject(a)) {
 		cJSON_Delete(doc);
 		return fd_err_set(err, FD_EPARSE,
@@ -198,7 +171,7 @@ sqs_parse_attributes(const char *json, size_t len, struct fd_queue *q, struct fd
 	}
 	replace(&q->arn, a, "QueueArn");
 	q->fifo =
-	    fd_str_eq(jstr(a, "FifoQueue"), "true") || (q->name && fd_str_ends(q->name, ".fifo"));
+	    fd_str_eq(cj_str(a, "FifoQueue"), "true") || (q->name && fd_str_ends(q->name, ".fifo"));
 	q->visible = jlong(a, "ApproximateNumberOfMessages", -1);
 	q->inflight = jlong(a, "ApproximateNumberOfMessagesNotVisible", -1);
 	q->delayed = jlong(a, "ApproximateNumberOfMessagesDelayed", -1);
@@ -206,7 +179,7 @@ sqs_parse_attributes(const char *json, size_t len, struct fd_queue *q, struct fd
 	q->visibility_s = jlong(a, "VisibilityTimeout", -1);
 	q->max_size = jlong(a, "MaximumMessageSize", -1);
 	q->delay_s = jlong(a, "DelaySeconds", -1);
-	q->content_dedup = fd_str_eq(jstr(a, "ContentBasedDeduplication"), "true");
+	q->content_dedup = fd_str_eq(cj_str(a, "ContentBasedDeduplication"), "true");
 	q->created_s = jlong(a, "CreatedTimestamp", 0);
 	q->modified_s = jlong(a, "LastModifiedTimestamp", 0);
 	replace(&q->redrive_policy, a, "RedrivePolicy");
@@ -223,7 +196,7 @@ sqs_parse_attributes(const char *json, size_t len, struct fd_queue *q, struct fd
 static int
 entry_index(const cJSON *e, size_t n)
 {
-	const char *id = jstr(e, "Id");
+	const char *id = cj_str(e, "Id");
 	char *end = NULL;
 	long v;
 
@@ -245,11 +218,11 @@ fill_ok(const cJSON *e, struct sqs_batch_result *r)
 static void
 fill_failed(const cJSON *e, struct sqs_batch_result *r)
 {
-	const cJSON *sf = member(e, "SenderFault");
+	const cJSON *sf = cj_member(e, "SenderFault");
 
 	r->ok = 0;
 	free(r->code);
-	r->code = fd_xstrdup(jstr(e, "Code") ? jstr(e, "Code") : "Unknown");
+	r->code = fd_xstrdup(cj_str(e, "Code") ? cj_str(e, "Code") : "Unknown");
 	r->message = jdup(e, "Message");
 	r->sender_fault = cJSON_IsTrue(sf);
 }
@@ -258,7 +231,7 @@ enum fd_status
 sqs_parse_batch(const char *json, size_t len, struct sqs_batch_result *results, size_t n,
                 struct fd_err *err)
 {
-	cJSON *doc = parse_object(json, len, "batch", err);
+	cJSON *doc = cj_parse_object("batch", json, len, err);
 	const cJSON *ok, *failed, *e;
 	size_t i;
 	int k;
@@ -270,8 +243,8 @@ sqs_parse_batch(const char *json, size_t len, struct sqs_batch_result *results, 
 	}
 	if (!doc)
 		return FD_EPARSE;
-	ok = member(doc, "Successful");
-	failed = member(doc, "Failed");
+	ok = cj_member(doc, "Successful");
+	failed = cj_member(doc, "Failed");
 	if (!cJSON_IsArray(ok))
 		ok = NULL;
 	if (!cJSON_IsArray(failed))
@@ -318,7 +291,7 @@ task_from_json(const cJSON *o, struct sqs_move_task *t)
 	long long rate = jlong(o, "MaxNumberOfMessagesPerSecond", 0);
 
 	memset(t, 0, sizeof(*t));
-	if (!jstr(o, "Status"))
+	if (!cj_str(o, "Status"))
 		return -1;
 	t->handle = jdup(o, "TaskHandle");
 	t->status = jdup(o, "Status");
@@ -336,7 +309,7 @@ enum fd_status
 sqs_parse_move_tasks(const char *json, size_t len, struct sqs_move_task **tasks, size_t *n,
                      struct fd_err *err)
 {
-	cJSON *doc = parse_object(json, len, "ListMessageMoveTasks", err);
+	cJSON *doc = cj_parse_object("ListMessageMoveTasks", json, len, err);
 	const cJSON *list, *it;
 	enum fd_status st = FD_OK;
 	int count;
@@ -345,7 +318,7 @@ sqs_parse_move_tasks(const char *json, size_t len, struct sqs_move_task **tasks,
 	*n = 0;
 	if (!doc)
 		return FD_EPARSE;
-	list = member(doc, "Results");
+	list = cj_member(doc, "Results");
 	count = cJSON_GetArraySize(list);
 	if (list && (!cJSON_IsArray(list) || count > TASKS_MAX)) {
 		st =

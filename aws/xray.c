@@ -291,14 +291,9 @@ sync_finish(enum fd_status st, const struct aws_error *e, void *ud)
 static enum fd_status
 sync_wait(struct aws_client *c, struct sync_state *s, struct aws_error *err)
 {
-	enum fd_status st = FD_OK;
-
 	/* s lives on the caller's stack: leave only when no callback can reach it. */
-	while (!s->done) {
-		st = aws_client_wait(c, NULL, 0, SYNC_WAIT_MS);
-		if (st != FD_OK && aws_client_pending(c) == 0)
-			break;
-	}
+	enum fd_status st = aws_client_wait_done(c, &s->done, SYNC_WAIT_MS);
+
 	if (!s->done) {
 		s->st = st;
 		s->err.status = st;
@@ -313,13 +308,7 @@ sync_summaries(struct fd_trace_summary *sum, size_t n, void *ud)
 {
 	struct sync_state *s = ud;
 
-	if (s->n + n > s->cap) {
-		s->cap = FD_MAX(s->cap * 2, s->n + n);
-		s->sum = fd_xreallocarray(s->sum, s->cap, sizeof(*s->sum));
-	}
-	if (n)
-		memcpy(s->sum + s->n, sum, n * sizeof(*sum));
-	s->n += n;
+	s->sum = fd_array_append(s->sum, &s->n, &s->cap, sum, n, sizeof(*sum));
 	free(sum);
 }
 
@@ -348,11 +337,7 @@ sync_trace(struct fd_trace *t, void *ud)
 {
 	struct sync_state *s = ud;
 
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 4;
-		s->traces = fd_xreallocarray(s->traces, s->cap, sizeof(*s->traces));
-	}
-	s->traces[s->n++] = *t;
+	s->traces = fd_array_append(s->traces, &s->n, &s->cap, t, 1, sizeof(*t));
 	free(t);
 }
 

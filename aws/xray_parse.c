@@ -11,44 +11,23 @@
 
 #include "fleetdeck/util.h"
 #include "fleetdeck/xray.h"
+#include "json_int.h"
 
 #define TEXT_CAP 2048           /* any one string kept from an answer */
 #define ANNOTATIONS_CAP 512
 
 /* ---- JSON helpers ---- */
 
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-static const char *
-jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = member(o, key);
-
-	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
-static double
-jnum(const cJSON *o, const char *key)
-{
-	const cJSON *v = member(o, key);
-
-	return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : NAN;
-}
-
 static int
 jbool(const cJSON *o, const char *key)
 {
-	return cJSON_IsTrue(member(o, key));
+	return cJSON_IsTrue(cj_member(o, key));
 }
 
 static long long
 jcount(const cJSON *o, const char *key)
 {
-	double v = jnum(o, key);
+	double v = cj_num(o, key, NAN);
 
 	return isnan(v) || v < 0 || v > 9.0e15 ? 0 : (long long)v;
 }
@@ -56,7 +35,7 @@ jcount(const cJSON *o, const char *key)
 static void
 jcopy(const cJSON *o, const char *key, char *out, size_t cap)
 {
-	const char *s = jstr(o, key);
+	const char *s = cj_str_nonempty(o, key);
 
 	if (s)
 		fd_strlcpy(out, s, cap);
@@ -65,7 +44,7 @@ jcopy(const cJSON *o, const char *key, char *out, size_t cap)
 static char *
 jdup(const cJSON *o, const char *key)
 {
-	const char *s = jstr(o, key);
+	const char *s = cj_str_nonempty(o, key);
 
 	return s ? fd_xstrndup(s, strnlen(s, TEXT_CAP)) : NULL;
 }
@@ -73,7 +52,7 @@ jdup(const cJSON *o, const char *key)
 static int
 http_status(const cJSON *http)
 {
-	double v = jnum(member(http, "response"), "status");
+	double v = cj_num(cj_member(http, "response"), "status", NAN);
 
 	return isnan(v) || v < 0 || v > 999 ? 0 : (int)v;
 }
@@ -88,6 +67,23 @@ buf_take(struct fd_buf *b)
 	return NULL;
 }
 
+/* Appends "key=value" to the list in b: a string s, else a number d, else the
+ * boolean yes. 0 (nothing added) once b is full or for a missing key. */
+static int
+annotation_put(struct fd_buf *b, const char *key, const char *s, double d, int yes)
+{
+	if (b->len >= ANNOTATIONS_CAP || !key)
+		return 0;
+	fd_buf_printf(b, "%s%.64s=", b->len ? ", " : "", key);
+	if (s)
+		fd_buf_printf(b, "%.128s", s);
+	else if (!isnan(d))
+		fd_buf_printf(b, "%g", d);
+	else
+		fd_buf_puts(b, yes ? "true" : "false");
+	return 1;
+}
+
 /* {"k": "v", "n": 3, "b": true} -> "k=v, n=3, b=true"; NULL when empty. */
 static char *
 annotations_text(const cJSON *o)
@@ -99,38 +95,60 @@ annotations_text(const cJSON *o)
 		return NULL;
 	fd_buf_init(&b);
 	cJSON_ArrayForEach(it, o) {
-		if (b.len >= ANNOTATIONS_CAP || !it->string)
+		const char *s = cJSON_IsString(it) ? it->valuestring : NULL;
+		double d = cJSON_IsNumber(it) ? it->valuedouble : NAN;
+		if (!annotation_put(&b, it->string, s, d, cJSON_IsTrue(it)))
 			break;
-		fd_buf_printf(&b, "%s%.64s=", b.len ? ", " : "", it->string);
-		if (cJSON_IsString(it))
-			fd_buf_printf(&b, "%.128s", it->valuestring);
-		else if (cJSON_IsNumber(it))
-			fd_buf_printf(&b, "%g", it->valuedouble);
-		else
-			fd_buf_puts(&b, cJSON_IsTrue(it) ? "true" : "false");
 	}
 	return buf_take(&b);
-}
-
-static cJSON *
-parse_object(const char *json, size_t len, const char *what, struct fd_err *err)
-{
-	const char *end = NULL;
-	cJSON *doc = json && len ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
-
-	if (cJSON_IsObject(doc))
-		return doc;
-	cJSON_Delete(doc);
-	fd_err_set(err, FD_EPARSE, "%s: answer is not a JSON object (%zu bytes, bad at byte %zu)",
-		   what, len, end && end >= json ? (size_t)(end - json) : 0);
-	return NULL;
 }
 
 static void
 next_token(const cJSON *doc, char **next)
 {
+	const char *tok = cj_str_nonempty(doc, "NextToken");
+
 	if (next)
-		*next = jstr(doc, "NextToken") ? fd_xstrdup(jstr(doc, "NextToken")) : NULL;
+		*next = tok ? fd_xstrdup(tok) : NULL;
+}
+
+/* Fills one element from an item of a list answer; 0 when the element is kept. */
+typedef int (*item_fn)(const cJSON *item, void *elem);
+
+struct list_answer {
+	const char *what; /* the operation, for errors */
+	const char *key;  /* the member holding the array */
+	size_t size;      /* bytes per element */
+	item_fn fill;
+};
+
+/* The walk every X-Ray list answer shares, {"<key>": [...], "NextToken": "..."}: one
+ * calloc'd element per item, *n of them kept. */
+static enum fd_status
+parse_list(const struct list_answer *la, const char *json, size_t len, void **out, size_t *n,
+	   char **next, struct fd_err *err)
+{
+	cJSON *doc = cj_parse_object_at(la->what, json, len, err);
+	const cJSON *list, *it;
+	int count;
+
+	*out = NULL;
+	*n = 0;
+	if (next)
+		*next = NULL;
+	if (!doc)
+		return FD_EPARSE;
+	list = cj_member(doc, la->key);
+	count = cJSON_GetArraySize(list);
+	if (cJSON_IsArray(list) && count > 0) {
+		*out = fd_xcalloc((size_t)count, la->size);
+		cJSON_ArrayForEach(it, list)
+			if (la->fill(it, (char *)*out + *n * la->size) == 0)
+				(*n)++;
+	}
+	next_token(doc, next);
+	cJSON_Delete(doc);
+	return FD_OK;
 }
 
 /* ---- trace summaries ---- */
@@ -166,18 +184,10 @@ summary_annotations(const cJSON *o)
 		return NULL;
 	fd_buf_init(&b);
 	cJSON_ArrayForEach(it, o) {
-		const cJSON *v = member(cJSON_GetArrayItem(it, 0), "AnnotationValue");
-		const char *s = jstr(v, "StringValue");
-		double d = jnum(v, "NumberValue");
-		if (b.len >= ANNOTATIONS_CAP || !it->string)
+		const cJSON *v = cj_member(cJSON_GetArrayItem(it, 0), "AnnotationValue");
+		if (!annotation_put(&b, it->string, cj_str_nonempty(v, "StringValue"),
+		                    cj_num(v, "NumberValue", NAN), jbool(v, "BooleanValue")))
 			break;
-		fd_buf_printf(&b, "%s%.64s=", b.len ? ", " : "", it->string);
-		if (s)
-			fd_buf_printf(&b, "%.128s", s);
-		else if (!isnan(d))
-			fd_buf_printf(&b, "%g", d);
-		else
-			fd_buf_puts(&b, jbool(v, "BooleanValue") ? "true" : "false");
 	}
 	return buf_take(&b);
 }
@@ -186,15 +196,16 @@ summary_annotations(const cJSON *o)
 static char *
 root_cause(const cJSON *causes)
 {
-	const cJSON *svcs = member(cJSON_GetArrayItem(causes, 0), "Services"), *svc;
+	const cJSON *svcs = cj_member(cJSON_GetArrayItem(causes, 0), "Services"), *svc;
 
 	cJSON_ArrayForEach(svc, svcs) {
-		const cJSON *ex = cJSON_GetArrayItem(member(svc, "Exceptions"), 0);
+		const cJSON *ex = cJSON_GetArrayItem(cj_member(svc, "Exceptions"), 0);
+		const char *sname = cj_str_nonempty(svc, "Name");
+		const char *ename = cj_str_nonempty(ex, "Name");
+		const char *msg = cj_str_nonempty(ex, "Message");
 		if (ex)
-			return fd_xasprintf("%.128s: %.96s: %.256s",
-					    jstr(svc, "Name") ? jstr(svc, "Name") : "?",
-					    jstr(ex, "Name") ? jstr(ex, "Name") : "?",
-					    jstr(ex, "Message") ? jstr(ex, "Message") : "");
+			return fd_xasprintf("%.128s: %.96s: %.256s", sname ? sname : "?",
+					    ename ? ename : "?", msg ? msg : "");
 	}
 	return NULL;
 }
@@ -202,16 +213,16 @@ root_cause(const cJSON *causes)
 static int
 summary_from_json(const cJSON *o, struct fd_trace_summary *s)
 {
-	const cJSON *http = member(o, "Http");
-	double st = jnum(http, "HttpStatus");
+	const cJSON *http = cj_member(o, "Http");
+	double st = cj_num(http, "HttpStatus", NAN);
 
 	memset(s, 0, sizeof(*s));
-	if (!jstr(o, "Id") || strlen(jstr(o, "Id")) >= sizeof(s->id))
+	if (!cj_str_nonempty(o, "Id") || strlen(cj_str_nonempty(o, "Id")) >= sizeof(s->id))
 		return -1;
-	fd_strlcpy(s->id, jstr(o, "Id"), sizeof(s->id));
-	s->start_s = jnum(o, "StartTime");
-	s->duration_s = jnum(o, "Duration");
-	s->response_s = jnum(o, "ResponseTime");
+	fd_strlcpy(s->id, cj_str_nonempty(o, "Id"), sizeof(s->id));
+	s->start_s = cj_num(o, "StartTime", NAN);
+	s->duration_s = cj_num(o, "Duration", NAN);
+	s->response_s = cj_num(o, "ResponseTime", NAN);
 	s->fault = jbool(o, "HasFault");
 	s->error = jbool(o, "HasError");
 	s->throttle = jbool(o, "HasThrottle");
@@ -219,39 +230,31 @@ summary_from_json(const cJSON *o, struct fd_trace_summary *s)
 	s->http_status = isnan(st) || st < 0 || st > 999 ? 0 : (int)st;
 	jcopy(http, "HttpMethod", s->method, sizeof(s->method));
 	s->url = jdup(http, "HttpURL");
-	s->entry = jdup(member(o, "EntryPoint"), "Name");
-	s->annotations = summary_annotations(member(o, "Annotations"));
-	s->root_cause = root_cause(member(o, "FaultRootCauses"));
+	s->entry = jdup(cj_member(o, "EntryPoint"), "Name");
+	s->annotations = summary_annotations(cj_member(o, "Annotations"));
+	s->root_cause = root_cause(cj_member(o, "FaultRootCauses"));
 	if (!s->root_cause)
-		s->root_cause = root_cause(member(o, "ErrorRootCauses"));
+		s->root_cause = root_cause(cj_member(o, "ErrorRootCauses"));
 	return 0;
+}
+
+static int
+summary_item(const cJSON *item, void *elem)
+{
+	return summary_from_json(item, elem);
 }
 
 enum fd_status
 xray_parse_summaries(const char *json, size_t len, struct fd_trace_summary **out, size_t *n,
 		     char **next, struct fd_err *err)
 {
-	cJSON *doc = parse_object(json, len, "GetTraceSummaries", err);
-	const cJSON *list, *it;
-	int count;
+	static const struct list_answer la = {"GetTraceSummaries", "TraceSummaries",
+	                                      sizeof(**out), summary_item};
+	void *v;
+	enum fd_status st = parse_list(&la, json, len, &v, n, next, err);
 
-	*out = NULL;
-	*n = 0;
-	if (next)
-		*next = NULL;
-	if (!doc)
-		return FD_EPARSE;
-	list = member(doc, "TraceSummaries");
-	count = cJSON_GetArraySize(list);
-	if (cJSON_IsArray(list) && count > 0) {
-		*out = fd_xcalloc((size_t)count, sizeof(**out));
-		cJSON_ArrayForEach(it, list)
-			if (summary_from_json(it, &(*out)[*n]) == 0)
-				(*n)++;
-	}
-	next_token(doc, next);
-	cJSON_Delete(doc);
-	return FD_OK;
+	*out = v;
+	return st;
 }
 
 /* ---- segment documents ---- */
@@ -289,8 +292,8 @@ fd_traces_free(struct fd_trace *t, size_t n)
 static char *
 cause_text(const cJSON *cause)
 {
-	const cJSON *ex = cJSON_GetArrayItem(member(cause, "exceptions"), 0);
-	const char *type = jstr(ex, "type"), *msg = jstr(ex, "message");
+	const cJSON *ex = cJSON_GetArrayItem(cj_member(cause, "exceptions"), 0);
+	const char *type = cj_str_nonempty(ex, "type"), *msg = cj_str_nonempty(ex, "message");
 
 	if (!ex || (!type && !msg))
 		return NULL;
@@ -301,7 +304,7 @@ cause_text(const cJSON *cause)
 static void
 seg_sql(const cJSON *sql, struct fd_xseg *s)
 {
-	const char *url = jstr(sql, "url"), *db = jstr(sql, "database_type");
+	const char *url = cj_str_nonempty(sql, "url"), *db = cj_str_nonempty(sql, "database_type");
 
 	s->call = FD_XCALL_SQL;
 	s->rds_proxy = url && strstr(url, ".proxy-") != NULL;
@@ -312,19 +315,19 @@ seg_sql(const cJSON *sql, struct fd_xseg *s)
 static void
 seg_aws(const cJSON *aws, struct fd_xseg *s)
 {
-	const char *res = jstr(aws, "table_name");
-	const char *msg = jstr(aws, "message_id");
+	const char *res = cj_str_nonempty(aws, "table_name");
+	const char *msg = cj_str_nonempty(aws, "message_id");
 
 	jcopy(aws, "operation", s->aws_operation, sizeof(s->aws_operation));
 	jcopy(aws, "request_id", s->request_id, sizeof(s->request_id));
 	if (!msg)
-		msg = jstr(member(aws, "sqs"), "message_id");
+		msg = cj_str_nonempty(cj_member(aws, "sqs"), "message_id");
 	if (msg)
 		fd_strlcpy(s->sqs_message_id, msg, sizeof(s->sqs_message_id));
 	if (!res)
-		res = jstr(aws, "queue_url");
+		res = cj_str_nonempty(aws, "queue_url");
 	if (!res)
-		res = jstr(aws, "function_arn");
+		res = cj_str_nonempty(aws, "function_arn");
 	if (res && !s->resource)
 		s->resource = fd_xstrndup(res, strnlen(res, TEXT_CAP));
 	if (s->aws_operation[0] && strcmp(s->ns, "aws") == 0)
@@ -334,8 +337,8 @@ seg_aws(const cJSON *aws, struct fd_xseg *s)
 static void
 seg_fields(const cJSON *o, struct fd_xseg *s, int sub)
 {
-	const cJSON *http = member(o, "http");
-	const cJSON *req = member(http, "request");
+	const cJSON *http = cj_member(o, "http");
+	const cJSON *req = cj_member(http, "request");
 
 	s->subsegment = sub;
 	jcopy(o, "id", s->id, sizeof(s->id));
@@ -345,19 +348,19 @@ seg_fields(const cJSON *o, struct fd_xseg *s, int sub)
 		s->name = fd_xstrdup("?");
 	jcopy(o, "origin", s->origin, sizeof(s->origin));
 	jcopy(o, "namespace", s->ns, sizeof(s->ns));
-	s->start_s = jnum(o, "start_time");
-	s->end_s = jbool(o, "in_progress") ? NAN : jnum(o, "end_time");
+	s->start_s = cj_num(o, "start_time", NAN);
+	s->end_s = jbool(o, "in_progress") ? NAN : cj_num(o, "end_time", NAN);
 	s->error = jbool(o, "error");
 	s->fault = jbool(o, "fault");
 	s->throttle = jbool(o, "throttle");
 	s->http_status = http_status(http);
 	jcopy(req, "method", s->http_method, sizeof(s->http_method));
 	s->http_url = jdup(req, "url");
-	s->cause = cause_text(member(o, "cause"));
-	s->annotations = annotations_text(member(o, "annotations"));
-	if (cJSON_IsObject(member(o, "sql")))
-		seg_sql(member(o, "sql"), s);
-	seg_aws(member(o, "aws"), s);
+	s->cause = cause_text(cj_member(o, "cause"));
+	s->annotations = annotations_text(cj_member(o, "annotations"));
+	if (cJSON_IsObject(cj_member(o, "sql")))
+		seg_sql(cj_member(o, "sql"), s);
+	seg_aws(cj_member(o, "aws"), s);
 	if (s->call == FD_XCALL_NONE && s->http_url && strcmp(s->ns, "remote") == 0)
 		s->call = FD_XCALL_HTTP;
 }
@@ -372,7 +375,7 @@ struct seg_vec {
 static void
 seg_add(struct seg_vec *sv, const cJSON *o, int parent, int depth)
 {
-	const cJSON *subs = member(o, "subsegments"), *sub;
+	const cJSON *subs = cj_member(o, "subsegments"), *sub;
 	int me;
 
 	if (!cJSON_IsObject(o))
@@ -499,14 +502,14 @@ static void
 trace_from_json(const cJSON *o, struct fd_trace *tr)
 {
 	struct seg_vec sv = {NULL, 0, 0, 0};
-	const cJSON *segs = member(o, "Segments"), *seg;
+	const cJSON *segs = cj_member(o, "Segments"), *seg;
 
 	memset(tr, 0, sizeof(*tr));
 	jcopy(o, "Id", tr->id, sizeof(tr->id));
-	tr->duration_s = jnum(o, "Duration");
+	tr->duration_s = cj_num(o, "Duration", NAN);
 	tr->limit_exceeded = jbool(o, "LimitExceeded");
 	cJSON_ArrayForEach(seg, segs) {
-		const char *text = jstr(seg, "Document");
+		const char *text = cj_str_nonempty(seg, "Document");
 		cJSON *doc = text ? cJSON_Parse(text) : NULL;
 		seg_add(&sv, doc, -1, 0);
 		cJSON_Delete(doc);
@@ -517,34 +520,26 @@ trace_from_json(const cJSON *o, struct fd_trace *tr)
 	free(sv.v);
 }
 
+static int
+trace_item(const cJSON *item, void *elem)
+{
+	if (!cj_str_nonempty(item, "Id"))
+		return -1;
+	trace_from_json(item, elem);
+	return 0;
+}
+
 enum fd_status
 xray_parse_traces(const char *json, size_t len, struct fd_trace **out, size_t *n, char **next,
 		  struct fd_err *err)
 {
-	cJSON *doc = parse_object(json, len, "BatchGetTraces", err);
-	const cJSON *list, *it;
-	int count;
+	static const struct list_answer la = {"BatchGetTraces", "Traces", sizeof(**out),
+	                                      trace_item};
+	void *v;
+	enum fd_status st = parse_list(&la, json, len, &v, n, next, err);
 
-	*out = NULL;
-	*n = 0;
-	if (next)
-		*next = NULL;
-	if (!doc)
-		return FD_EPARSE;
-	list = member(doc, "Traces");
-	count = cJSON_GetArraySize(list);
-	if (cJSON_IsArray(list) && count > 0) {
-		*out = fd_xcalloc((size_t)count, sizeof(**out));
-		cJSON_ArrayForEach(it, list) {
-			if (!jstr(it, "Id"))
-				continue;
-			trace_from_json(it, &(*out)[*n]);
-			(*n)++;
-		}
-	}
-	next_token(doc, next);
-	cJSON_Delete(doc);
-	return FD_OK;
+	*out = v;
+	return st;
 }
 
 double
@@ -694,10 +689,11 @@ fd_xgraph_free(struct fd_xgraph *g)
 static void
 service_from_json(const cJSON *o, struct fd_xservice *s)
 {
-	const cJSON *st = member(o, "SummaryStatistics"), *edges = member(o, "Edges"), *edge;
-	const cJSON *err = member(st, "ErrorStatistics"), *fault = member(st, "FaultStatistics");
+	const cJSON *st = cj_member(o, "SummaryStatistics"), *edges = cj_member(o, "Edges"), *edge;
+	const cJSON *err = cj_member(st, "ErrorStatistics");
+	const cJSON *fault = cj_member(st, "FaultStatistics");
 	int nedges = cJSON_GetArraySize(edges);
-	double ref = jnum(o, "ReferenceId");
+	double ref = cj_num(o, "ReferenceId", NAN);
 
 	memset(s, 0, sizeof(*s));
 	s->ref_id = isnan(ref) || fabs(ref) > 1e9 ? -1 : (int)ref;
@@ -711,39 +707,35 @@ service_from_json(const cJSON *o, struct fd_xservice *s)
 	s->throttles = jcount(err, "ThrottleCount");
 	s->faults = jcount(fault, "TotalCount");
 	s->total = jcount(st, "TotalCount");
-	s->total_response_s = jnum(st, "TotalResponseTime");
+	s->total_response_s = cj_num(st, "TotalResponseTime", NAN);
 	s->edges = nedges > 0 ? fd_xcalloc((size_t)nedges, sizeof(int)) : NULL;
 	cJSON_ArrayForEach(edge, edges) {
-		double r = jnum(edge, "ReferenceId");
+		double r = cj_num(edge, "ReferenceId", NAN);
 		if (!isnan(r) && fabs(r) < 1e9 && s->nedges < (size_t)nedges)
 			s->edges[s->nedges++] = (int)r;
 	}
+}
+
+static int
+service_item(const cJSON *item, void *elem)
+{
+	if (!cJSON_IsObject(item))
+		return -1;
+	service_from_json(item, elem);
+	return 0;
 }
 
 enum fd_status
 xray_parse_service_graph(const char *json, size_t len, struct fd_xgraph *out, char **next,
 			 struct fd_err *err)
 {
-	cJSON *doc = parse_object(json, len, "GetServiceGraph", err);
-	const cJSON *list, *it;
-	int count;
+	static const struct list_answer la = {"GetServiceGraph", "Services", sizeof(*out->svc),
+	                                      service_item};
+	void *v;
+	enum fd_status st = parse_list(&la, json, len, &v, &out->n, next, err);
 
-	memset(out, 0, sizeof(*out));
-	if (next)
-		*next = NULL;
-	if (!doc)
-		return FD_EPARSE;
-	list = member(doc, "Services");
-	count = cJSON_GetArraySize(list);
-	if (cJSON_IsArray(list) && count > 0) {
-		out->svc = fd_xcalloc((size_t)count, sizeof(*out->svc));
-		cJSON_ArrayForEach(it, list)
-			if (cJSON_IsObject(it))
-				service_from_json(it, &out->svc[out->n++]);
-	}
-	next_token(doc, next);
-	cJSON_Delete(doc);
-	return FD_OK;
+	out->svc = v;
+	return st;
 }
 
 static const struct fd_xservice *

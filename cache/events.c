@@ -53,14 +53,6 @@ prepare(struct fd_state *s, const char *sql, sqlite3_stmt **st, struct fd_err *e
 	return cache_stmt(fd_state_db(s), sql, st, err);
 }
 
-static char *
-col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? fd_xstrdup((const char *)t) : NULL;
-}
-
 /* A BLOB column as a NUL-terminated copy; *len its size. */
 static char *
 col_blob(sqlite3_stmt *st, int i, size_t *len)
@@ -84,23 +76,6 @@ static double
 col_num(sqlite3_stmt *st, int i)
 {
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
-static void
-col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	fd_strlcpy(out, t ? (const char *)t : "", n);
-}
-
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
 }
 
 static void
@@ -173,14 +148,16 @@ fd_event_function_valid(const char *function)
 #define EVENT_COLS "function, name, body, origin, sha256, created_ms, updated_ms"
 
 static void
-read_event(sqlite3_stmt *st, struct fd_event *e)
+read_event(sqlite3_stmt *st, void *elem)
 {
+	struct fd_event *e = elem;
+
 	memset(e, 0, sizeof(*e));
-	e->function = col_text(st, 0);
-	e->name = col_text(st, 1);
+	e->function = cache_col_dup(st, 0);
+	e->name = cache_col_dup(st, 1);
 	e->body = col_blob(st, 2, &e->len);
-	e->origin = col_text(st, 3);
-	col_copy(st, 4, e->sha256, sizeof(e->sha256));
+	e->origin = cache_col_dup(st, 3);
+	cache_col_copy(st, 4, e->sha256, sizeof(e->sha256));
 	e->created_ms = sqlite3_column_int64(st, 5);
 	e->updated_ms = sqlite3_column_int64(st, 6);
 	if (!e->body)
@@ -197,8 +174,8 @@ exists(struct fd_state *s, const char *function, const char *name, int64_t *crea
 
 	if (rc != FD_OK)
 		return rc;
-	bind_text(st, 1, function);
-	bind_text(st, 2, name);
+	cache_bind_text(st, 1, function);
+	cache_bind_text(st, 2, name);
 	return cache_query_int(fd_state_db(s), st, -1, created, err);
 }
 
@@ -224,11 +201,11 @@ fd_events_put(struct fd_state *s, struct fd_event *e, int replace, struct fd_err
 		return rc;
 	e->created_ms = created >= 0 ? created : now;
 	e->updated_ms = now;
-	bind_text(st, 1, e->function);
-	bind_text(st, 2, e->name);
+	cache_bind_text(st, 1, e->function);
+	cache_bind_text(st, 2, e->name);
 	bind_blob(st, 3, e->body ? e->body : "", e->body ? e->len : 0, (size_t)FD_EVENT_BODY_MAX);
-	bind_text(st, 4, e->origin);
-	bind_text(st, 5, e->sha256);
+	cache_bind_text(st, 4, e->origin);
+	cache_bind_text(st, 5, e->sha256);
 	sqlite3_bind_int64(st, 6, e->created_ms);
 	sqlite3_bind_int64(st, 7, e->updated_ms);
 	return cache_step_done(fd_state_db(s), st, err);
@@ -238,15 +215,10 @@ fd_events_put(struct fd_state *s, struct fd_event *e, int replace, struct fd_err
 static enum fd_status
 one_event(struct fd_state *s, sqlite3_stmt *st, struct fd_event *out, struct fd_err *err)
 {
-	int src = sqlite3_step(st);
-	enum fd_status rc = FD_OK;
+	enum fd_status rc = cache_step_row(fd_state_db(s), st, err);
 
-	if (src == SQLITE_ROW)
+	if (rc == FD_OK)
 		read_event(st, out);
-	else if (src == SQLITE_DONE)
-		rc = FD_ENOTFOUND;
-	else
-		rc = cache_fail(fd_state_db(s), err);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -269,8 +241,8 @@ fd_events_get(struct fd_state *s, const char *function, const char *name, struct
 	memset(out, 0, sizeof(*out));
 	if (rc != FD_OK)
 		return rc;
-	bind_text(st, 1, function ? function : "");
-	bind_text(st, 2, name);
+	cache_bind_text(st, 1, function ? function : "");
+	cache_bind_text(st, 2, name);
 	rc = one_event(s, st, out, err);
 	return rc == FD_ENOTFOUND ? not_found(function, name, err) : rc;
 }
@@ -289,8 +261,8 @@ fd_events_find(struct fd_state *s, const char *function, const char *name, struc
 	memset(out, 0, sizeof(*out));
 	if (rc != FD_OK)
 		return rc;
-	bind_text(st, 1, function ? function : "");
-	bind_text(st, 2, name);
+	cache_bind_text(st, 1, function ? function : "");
+	cache_bind_text(st, 2, name);
 	rc = one_event(s, st, out, err);
 	return rc == FD_ENOTFOUND ? not_found(function, name, err) : rc;
 }
@@ -304,20 +276,15 @@ fd_events_list(struct fd_state *s, const char *function, struct fd_event **out, 
 	                            "SELECT " EVENT_COLS " FROM events WHERE ?1 IS NULL OR"
 	                            " function = ?1 OR function = '' ORDER BY function, name",
 	                            &st, err);
-	int src;
+	void *v = NULL;
 
 	*out = NULL;
 	*n = 0;
 	if (rc != FD_OK)
 		return rc;
-	bind_text(st, 1, function);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = cache_grow(*out, *n, sizeof(**out));
-		read_event(st, &(*out)[(*n)++]);
-	}
-	if (src != SQLITE_DONE)
-		rc = cache_fail(fd_state_db(s), err);
-	sqlite3_reset(st);
+	cache_bind_text(st, 1, function);
+	rc = cache_collect(fd_state_db(s), st, read_event, sizeof(**out), &v, n, err);
+	*out = v;
 	return rc;
 }
 
@@ -330,8 +297,8 @@ fd_events_delete(struct fd_state *s, const char *function, const char *name, str
 
 	if (rc != FD_OK)
 		return rc;
-	bind_text(st, 1, function ? function : "");
-	bind_text(st, 2, name);
+	cache_bind_text(st, 1, function ? function : "");
+	cache_bind_text(st, 2, name);
 	rc = cache_step_done(fd_state_db(s), st, err);
 	if (rc == FD_OK && sqlite3_changes(fd_state_db(s)->db) == 0)
 		return not_found(function, name, err);
@@ -377,18 +344,18 @@ static void
 bind_invocation_texts(sqlite3_stmt *st, const struct fd_invoke_record *v)
 {
 	sqlite3_bind_int64(st, 1, v->time_ms);
-	bind_text(st, 2, v->profile);
-	bind_text(st, 3, v->account);
-	bind_text(st, 4, v->region);
-	bind_text(st, 5, v->function ? v->function : "");
-	bind_text(st, 6, v->qualifier);
-	bind_text(st, 7, v->type);
-	bind_text(st, 8, v->event_name);
-	bind_text(st, 9, v->event_sha256);
-	bind_text(st, 12, v->function_error);
-	bind_text(st, 13, v->error);
-	bind_text(st, 19, v->executed_version);
-	bind_text(st, 20, v->request_id);
+	cache_bind_text(st, 2, v->profile);
+	cache_bind_text(st, 3, v->account);
+	cache_bind_text(st, 4, v->region);
+	cache_bind_text(st, 5, v->function ? v->function : "");
+	cache_bind_text(st, 6, v->qualifier);
+	cache_bind_text(st, 7, v->type);
+	cache_bind_text(st, 8, v->event_name);
+	cache_bind_text(st, 9, v->event_sha256);
+	cache_bind_text(st, 12, v->function_error);
+	cache_bind_text(st, 13, v->error);
+	cache_bind_text(st, 19, v->executed_version);
+	cache_bind_text(st, 20, v->request_id);
 }
 
 static void
@@ -429,30 +396,32 @@ fd_invoke_history_add(struct fd_state *s, struct fd_invoke_record *v, struct fd_
 }
 
 static void
-read_invocation(sqlite3_stmt *st, struct fd_invoke_record *v)
+read_invocation(sqlite3_stmt *st, void *elem)
 {
+	struct fd_invoke_record *v = elem;
+
 	memset(v, 0, sizeof(*v));
 	v->id = sqlite3_column_int64(st, 0);
 	v->time_ms = sqlite3_column_int64(st, 1);
-	col_copy(st, 2, v->profile, sizeof(v->profile));
-	col_copy(st, 3, v->account, sizeof(v->account));
-	col_copy(st, 4, v->region, sizeof(v->region));
-	v->function = col_text(st, 5);
-	v->qualifier = col_text(st, 6);
-	v->type = col_text(st, 7);
-	v->event_name = col_text(st, 8);
-	col_copy(st, 9, v->event_sha256, sizeof(v->event_sha256));
+	cache_col_copy(st, 2, v->profile, sizeof(v->profile));
+	cache_col_copy(st, 3, v->account, sizeof(v->account));
+	cache_col_copy(st, 4, v->region, sizeof(v->region));
+	v->function = cache_col_dup(st, 5);
+	v->qualifier = cache_col_dup(st, 6);
+	v->type = cache_col_dup(st, 7);
+	v->event_name = cache_col_dup(st, 8);
+	cache_col_copy(st, 9, v->event_sha256, sizeof(v->event_sha256));
 	v->payload = col_blob(st, 10, &v->payload_len);
 	v->status = (long)sqlite3_column_int64(st, 11);
-	v->function_error = col_text(st, 12);
-	v->error = col_text(st, 13);
+	v->function_error = cache_col_dup(st, 12);
+	v->error = cache_col_dup(st, 13);
 	v->client_ms = col_num(st, 14);
 	v->duration_ms = col_num(st, 15);
 	v->billed_ms = col_num(st, 16);
 	v->init_ms = col_num(st, 17);
 	v->max_memory_mb = col_num(st, 18);
-	v->executed_version = col_text(st, 19);
-	v->request_id = col_text(st, 20);
+	v->executed_version = cache_col_dup(st, 19);
+	v->request_id = cache_col_dup(st, 20);
 	v->response_size = sqlite3_column_int64(st, 21);
 	v->response = col_blob(st, 22, &v->response_len);
 	v->log_tail = col_blob(st, 23, NULL);
@@ -468,21 +437,16 @@ fd_invoke_history_list(struct fd_state *s, const char *function, size_t max,
 	                            "SELECT " INV_COLS " FROM invocations WHERE ?1 IS NULL OR"
 	                            " function = ?1 ORDER BY time_ms DESC, id DESC LIMIT ?2",
 	                            &st, err);
-	int src;
+	void *v = NULL;
 
 	*out = NULL;
 	*n = 0;
 	if (rc != FD_OK)
 		return rc;
-	bind_text(st, 1, function);
+	cache_bind_text(st, 1, function);
 	sqlite3_bind_int64(st, 2, max ? (int64_t)max : HISTORY_DEFAULT_MAX);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = cache_grow(*out, *n, sizeof(**out));
-		read_invocation(st, &(*out)[(*n)++]);
-	}
-	if (src != SQLITE_DONE)
-		rc = cache_fail(fd_state_db(s), err);
-	sqlite3_reset(st);
+	rc = cache_collect(fd_state_db(s), st, read_invocation, sizeof(**out), &v, n, err);
+	*out = v;
 	return rc;
 }
 
@@ -493,20 +457,17 @@ fd_invoke_history_get(struct fd_state *s, int64_t id, struct fd_invoke_record *o
 	sqlite3_stmt *st;
 	enum fd_status rc =
 	    prepare(s, "SELECT " INV_COLS " FROM invocations WHERE id = ?1", &st, err);
-	int src;
 
 	memset(out, 0, sizeof(*out));
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
+	rc = cache_step_row(fd_state_db(s), st, err);
+	if (rc == FD_OK)
 		read_invocation(st, out);
-	else if (src == SQLITE_DONE)
+	else if (rc == FD_ENOTFOUND)
 		rc = fd_err_set(err, FD_ENOTFOUND, "no invocation #%lld in the history",
 		                (long long)id);
-	else
-		rc = cache_fail(fd_state_db(s), err);
 	sqlite3_reset(st);
 	return rc;
 }

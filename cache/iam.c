@@ -11,23 +11,6 @@
 #include "fleetdeck/secrets.h"
 #include "internal.h"
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const char *v = (const char *)sqlite3_column_text(st, i);
-
-	return v ? fd_xstrdup(v) : NULL;
-}
-
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* ---- managed policy documents ---- */
 
 static enum fd_status
@@ -45,9 +28,9 @@ put_policy(struct fd_cache *c, int64_t ctx_id, const char *arn, const char *vers
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	bind_text(st, 2, arn);
-	bind_text(st, 3, version);
-	bind_text(st, 4, document);
+	cache_bind_text(st, 2, arn);
+	cache_bind_text(st, 3, version);
+	cache_bind_text(st, 4, document);
 	sqlite3_bind_int64(st, 5, fd_wall_now_ms());
 	return cache_step_done(c, st, err);
 }
@@ -79,10 +62,10 @@ get_policy(struct fd_cache *c, int64_t ctx_id, const char *arn, const char *vers
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	bind_text(st, 2, arn);
-	bind_text(st, 3, version);
+	cache_bind_text(st, 2, arn);
+	cache_bind_text(st, 3, version);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		*document = col_dup(st, 0);
+		*document = cache_col_dup(st, 0);
 	sqlite3_reset(st);
 	return *document ? FD_OK : FD_ENOTFOUND;
 }
@@ -121,14 +104,14 @@ put_role_row(struct fd_cache *c, int64_t ctx_id, const struct iam_role *r, struc
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	bind_text(st, 2, r->arn);
-	bind_text(st, 3, r->name);
-	bind_text(st, 4, r->path);
-	bind_text(st, 5, r->role_id);
-	bind_text(st, 6, r->created);
-	bind_text(st, 7, r->last_used);
-	bind_text(st, 8, r->trust_document);
-	bind_text(st, 9, r->error);
+	cache_bind_text(st, 2, r->arn);
+	cache_bind_text(st, 3, r->name);
+	cache_bind_text(st, 4, r->path);
+	cache_bind_text(st, 5, r->role_id);
+	cache_bind_text(st, 6, r->created);
+	cache_bind_text(st, 7, r->last_used);
+	cache_bind_text(st, 8, r->trust_document);
+	cache_bind_text(st, 9, r->error);
 	sqlite3_bind_int64(st, 10, r->fetched_ms);
 	return cache_step_done(c, st, err);
 }
@@ -143,7 +126,7 @@ clear_role_policies(struct fd_cache *c, int64_t ctx_id, const char *arn, struct 
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	bind_text(st, 2, arn);
+	cache_bind_text(st, 2, arn);
 	return cache_step_done(c, st, err);
 }
 
@@ -163,14 +146,14 @@ put_role_policy(struct fd_cache *c, int64_t ctx_id, const char *role_arn, int se
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	bind_text(st, 2, role_arn);
+	cache_bind_text(st, 2, role_arn);
 	sqlite3_bind_int(st, 3, seq);
-	bind_text(st, 4, iam_policy_kind_name(p->kind));
-	bind_text(st, 5, p->name);
-	bind_text(st, 6, p->arn);
-	bind_text(st, 7, p->version);
-	bind_text(st, 8, is_inline ? p->document : NULL);
-	bind_text(st, 9, p->error);
+	cache_bind_text(st, 4, iam_policy_kind_name(p->kind));
+	cache_bind_text(st, 5, p->name);
+	cache_bind_text(st, 6, p->arn);
+	cache_bind_text(st, 7, p->version);
+	cache_bind_text(st, 8, is_inline ? p->document : NULL);
+	cache_bind_text(st, 9, p->error);
 	rc = cache_step_done(c, st, err);
 	if (rc == FD_OK && !is_inline && p->arn && p->version && p->document)
 		rc = put_policy(c, ctx_id, p->arn, p->version, p->document, err);
@@ -220,17 +203,19 @@ kind_parse(const char *s)
 }
 
 static void
-read_role_row(sqlite3_stmt *st, struct iam_role *r)
+read_role_row(sqlite3_stmt *st, void *elem)
 {
+	struct iam_role *r = elem;
+
 	memset(r, 0, sizeof(*r));
-	r->arn = col_dup(st, 0);
-	r->name = col_dup(st, 1);
-	r->path = col_dup(st, 2);
-	r->role_id = col_dup(st, 3);
-	r->created = col_dup(st, 4);
-	r->last_used = col_dup(st, 5);
-	r->trust_document = col_dup(st, 6);
-	r->error = col_dup(st, 7);
+	r->arn = cache_col_dup(st, 0);
+	r->name = cache_col_dup(st, 1);
+	r->path = cache_col_dup(st, 2);
+	r->role_id = cache_col_dup(st, 3);
+	r->created = cache_col_dup(st, 4);
+	r->last_used = cache_col_dup(st, 5);
+	r->trust_document = cache_col_dup(st, 6);
+	r->error = cache_col_dup(st, 7);
 	r->fetched_ms = sqlite3_column_int64(st, 8);
 	if (r->trust_document)
 		(void)fd_policy_parse(r->trust_document, strlen(r->trust_document), &r->trust,
@@ -238,15 +223,17 @@ read_role_row(sqlite3_stmt *st, struct iam_role *r)
 }
 
 static void
-read_policy_row(sqlite3_stmt *st, struct iam_policy *p)
+read_policy_row(sqlite3_stmt *st, void *elem)
 {
+	struct iam_policy *p = elem;
+
 	memset(p, 0, sizeof(*p));
 	p->kind = kind_parse((const char *)sqlite3_column_text(st, 0));
-	p->name = col_dup(st, 1);
-	p->arn = col_dup(st, 2);
-	p->version = col_dup(st, 3);
-	p->document = col_dup(st, 4);
-	p->error = col_dup(st, 5);
+	p->name = cache_col_dup(st, 1);
+	p->arn = cache_col_dup(st, 2);
+	p->version = cache_col_dup(st, 3);
+	p->document = cache_col_dup(st, 4);
+	p->error = cache_col_dup(st, 5);
 }
 
 static enum fd_status
@@ -260,20 +247,19 @@ load_role_policies(struct fd_cache *c, int64_t ctx_id, struct iam_role *r, struc
 	    "d.arn = p.arn AND d.version = p.version WHERE p.ctx_id = ?1 AND p.role_arn = ?2 "
 	    "ORDER BY p.seq",
 	    &st, err);
+	void *v;
 	size_t i;
 
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	bind_text(st, 2, r->arn);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		r->policies = fd_xreallocarray(r->policies, r->npolicies + 1, sizeof(*r->policies));
-		read_policy_row(st, &r->policies[r->npolicies++]);
-	}
-	sqlite3_reset(st);
+	cache_bind_text(st, 2, r->arn);
+	v = r->policies;
+	rc = cache_collect(c, st, read_policy_row, sizeof(*r->policies), &v, &r->npolicies, err);
+	r->policies = v;
 	for (i = 0; i < r->npolicies; i++)
 		iam_policy_load_doc(&r->policies[i]);
-	return FD_OK;
+	return rc;
 }
 
 #define ROLE_COLS "arn, name, path, role_id, created, last_used, trust, error, fetched_ms"
@@ -285,7 +271,6 @@ fd_cache_get_iam_role(struct fd_cache *c, const struct fd_ctx *ctx, const char *
 	int64_t ctx_id = 0;
 	sqlite3_stmt *st;
 	enum fd_status rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
-	int found = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (rc != FD_OK || !ctx_id)
@@ -295,14 +280,13 @@ fd_cache_get_iam_role(struct fd_cache *c, const struct fd_ctx *ctx, const char *
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	bind_text(st, 2, arn);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	cache_bind_text(st, 2, arn);
+	rc = cache_step_row(c, st, err);
+	if (rc == FD_OK)
 		read_role_row(st, out);
-		found = 1;
-	}
 	sqlite3_reset(st);
-	if (!found)
-		return FD_ENOTFOUND;
+	if (rc != FD_OK)
+		return rc;
 	rc = load_role_policies(c, ctx_id, out, err);
 	if (rc != FD_OK)
 		iam_role_clear(out);
@@ -316,6 +300,7 @@ fd_cache_get_iam_roles(struct fd_cache *c, const struct fd_ctx *ctx, struct iam_
 	int64_t ctx_id = 0;
 	sqlite3_stmt *st;
 	enum fd_status rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
+	void *v = NULL;
 	size_t i;
 
 	*out = NULL;
@@ -327,11 +312,8 @@ fd_cache_get_iam_roles(struct fd_cache *c, const struct fd_ctx *ctx, struct iam_
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		*out = fd_xreallocarray(*out, *n + 1, sizeof(**out));
-		read_role_row(st, &(*out)[(*n)++]);
-	}
-	sqlite3_reset(st);
+	rc = cache_collect(c, st, read_role_row, sizeof(**out), &v, n, err);
+	*out = v;
 	for (i = 0; rc == FD_OK && i < *n; i++)
 		rc = load_role_policies(c, ctx_id, &(*out)[i], err);
 	if (rc != FD_OK) {
@@ -365,10 +347,10 @@ fd_cache_put_secret_meta(struct fd_cache *c, const struct fd_ctx *ctx,
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	bind_text(st, 2, fd_secret_kind_name(m->kind));
-	bind_text(st, 3, m->id);
-	bind_text(st, 4, m->arn);
-	bind_text(st, 5, m->name);
+	cache_bind_text(st, 2, fd_secret_kind_name(m->kind));
+	cache_bind_text(st, 3, m->id);
+	cache_bind_text(st, 4, m->arn);
+	cache_bind_text(st, 5, m->name);
 	sqlite3_bind_int(st, 6, m->found);
 	sqlite3_bind_int(st, 7, m->rotation_enabled);
 	sqlite3_bind_int(st, 8, m->rotation_days);
@@ -377,22 +359,24 @@ fd_cache_put_secret_meta(struct fd_cache *c, const struct fd_ctx *ctx,
 	sqlite3_bind_int64(st, 11, m->last_accessed_s);
 	sqlite3_bind_int64(st, 12, m->created_s);
 	sqlite3_bind_int64(st, 13, m->next_rotation_s);
-	bind_text(st, 14, m->kms_key);
-	bind_text(st, 15, m->type);
-	bind_text(st, 16, m->error);
+	cache_bind_text(st, 14, m->kms_key);
+	cache_bind_text(st, 15, m->type);
+	cache_bind_text(st, 16, m->error);
 	sqlite3_bind_int64(st, 17, m->fetched_ms);
 	return cache_step_done(c, st, err);
 }
 
 static void
-read_secret_row(sqlite3_stmt *st, struct fd_secret_meta *m)
+read_secret_row(sqlite3_stmt *st, void *elem)
 {
+	struct fd_secret_meta *m = elem;
+
 	memset(m, 0, sizeof(*m));
 	m->kind = fd_str_eq((const char *)sqlite3_column_text(st, 0), "ssm") ? FD_SECRET_SSM
 	                                                                     : FD_SECRET_SM;
-	m->id = col_dup(st, 1);
-	m->arn = col_dup(st, 2);
-	m->name = col_dup(st, 3);
+	m->id = cache_col_dup(st, 1);
+	m->arn = cache_col_dup(st, 2);
+	m->name = cache_col_dup(st, 3);
 	m->found = sqlite3_column_int(st, 4);
 	m->rotation_enabled = sqlite3_column_int(st, 5);
 	m->rotation_days = sqlite3_column_int(st, 6);
@@ -401,9 +385,9 @@ read_secret_row(sqlite3_stmt *st, struct fd_secret_meta *m)
 	m->last_accessed_s = sqlite3_column_int64(st, 9);
 	m->created_s = sqlite3_column_int64(st, 10);
 	m->next_rotation_s = sqlite3_column_int64(st, 11);
-	m->kms_key = col_dup(st, 12);
-	m->type = col_dup(st, 13);
-	m->error = col_dup(st, 14);
+	m->kms_key = cache_col_dup(st, 12);
+	m->type = cache_col_dup(st, 13);
+	m->error = cache_col_dup(st, 14);
 	m->fetched_ms = sqlite3_column_int64(st, 15);
 }
 
@@ -413,6 +397,7 @@ fd_cache_get_secret_metas(struct fd_cache *c, const struct fd_ctx *ctx, struct f
 {
 	int64_t ctx_id = 0;
 	sqlite3_stmt *st;
+	void *v = NULL;
 	enum fd_status rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
 
 	*out = NULL;
@@ -428,12 +413,14 @@ fd_cache_get_secret_metas(struct fd_cache *c, const struct fd_ctx *ctx, struct f
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		*out = fd_xreallocarray(*out, *n + 1, sizeof(**out));
-		read_secret_row(st, &(*out)[(*n)++]);
+	rc = cache_collect(c, st, read_secret_row, sizeof(**out), &v, n, err);
+	*out = v;
+	if (rc != FD_OK) {
+		fd_secret_metas_free(*out, *n);
+		*out = NULL;
+		*n = 0;
 	}
-	sqlite3_reset(st);
-	return FD_OK;
+	return rc;
 }
 
 /* ---- log ingestion per group and day ---- */
@@ -452,7 +439,7 @@ put_ingest_row(struct fd_cache *c, int64_t ctx_id, const struct fd_log_ingest_da
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	bind_text(st, 2, d->group);
+	cache_bind_text(st, 2, d->group);
 	sqlite3_bind_int64(st, 3, d->day_s);
 	sqlite3_bind_double(st, 4, d->bytes);
 	sqlite3_bind_int64(st, 5, fd_wall_now_ms());
@@ -477,12 +464,23 @@ fd_cache_put_log_ingest(struct fd_cache *c, const struct fd_ctx *ctx,
 	return rc;
 }
 
+static void
+read_ingest_row(sqlite3_stmt *st, void *elem)
+{
+	struct fd_log_ingest_day *d = elem;
+
+	d->group = cache_col_dup(st, 0);
+	d->day_s = sqlite3_column_int64(st, 1);
+	d->bytes = sqlite3_column_double(st, 2);
+}
+
 enum fd_status
 fd_cache_get_log_ingest(struct fd_cache *c, const struct fd_ctx *ctx, int64_t from_s, int64_t to_s,
                         struct fd_log_ingest_day **out, size_t *n, struct fd_err *err)
 {
 	int64_t ctx_id = 0;
 	sqlite3_stmt *st;
+	void *v = NULL;
 	enum fd_status rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
 
 	*out = NULL;
@@ -498,14 +496,12 @@ fd_cache_get_log_ingest(struct fd_cache *c, const struct fd_ctx *ctx, int64_t fr
 	sqlite3_bind_int64(st, 1, ctx_id);
 	sqlite3_bind_int64(st, 2, from_s);
 	sqlite3_bind_int64(st, 3, to_s);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct fd_log_ingest_day *d;
-		*out = fd_xreallocarray(*out, *n + 1, sizeof(**out));
-		d = &(*out)[(*n)++];
-		d->group = col_dup(st, 0);
-		d->day_s = sqlite3_column_int64(st, 1);
-		d->bytes = sqlite3_column_double(st, 2);
+	rc = cache_collect(c, st, read_ingest_row, sizeof(**out), &v, n, err);
+	*out = v;
+	if (rc != FD_OK) {
+		fd_log_ingest_days_free(*out, *n);
+		*out = NULL;
+		*n = 0;
 	}
-	sqlite3_reset(st);
-	return FD_OK;
+	return rc;
 }

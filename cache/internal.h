@@ -54,6 +54,22 @@ enum fd_status cache_next_seen(struct fd_cache *c, const char *table, int64_t ct
 enum fd_status cache_sweep(struct fd_cache *c, const char *table, int64_t ctx_id, int64_t seen,
                            struct fd_err *err);
 
+/* Row helpers (rows.c). A text column as a malloc'd copy, NULL for NULL. */
+char *cache_col_dup(sqlite3_stmt *st, int i);
+/* A text column into out[n], "" for NULL. */
+void cache_col_copy(sqlite3_stmt *st, int i, char *out, size_t n);
+/* Binds s (copied) or NULL when s is NULL. */
+void cache_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Steps a one-row SELECT: FD_OK with the row ready to read, FD_ENOTFOUND (err left
+ * alone) when there is none, else the error. The caller resets st. */
+enum fd_status cache_step_row(struct fd_cache *c, sqlite3_stmt *st, struct fd_err *err);
+/* Reads one row into elem (zeroed before the call). */
+typedef void (*cache_row_fn)(sqlite3_stmt *st, void *elem);
+/* Steps st to its end, appending one element of elem_size per row (read by read) to
+ * the cache_grow() array *arr of *n, then resets st. */
+enum fd_status cache_collect(struct fd_cache *c, sqlite3_stmt *st, cache_row_fn read,
+                             size_t elem_size, void **arr, size_t *n, struct fd_err *err);
+
 /* Makes room for element n (zeroed) in an array whose capacity is implied by its count
  * (the next power of two); returns the array, possibly moved. */
 void *cache_grow(void *arr, size_t n, size_t elem_size);

@@ -97,15 +97,6 @@ fd_journal_rollback(struct fd_state *s)
 
 /* ---- jobs ---- */
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 static enum fd_status
 prepare(struct fd_state *s, const char *sql, sqlite3_stmt **st, struct fd_err *err)
 {
@@ -134,19 +125,19 @@ fd_journal_job_create(struct fd_state *s, struct fd_redrive_job *j, struct fd_er
 
 	if (rc != FD_OK)
 		return rc;
-	bind_text(st, 1, j->ctx.profile);
-	bind_text(st, 2, j->ctx.account);
-	bind_text(st, 3, j->ctx.region);
-	bind_text(st, 4, j->source_url);
-	bind_text(st, 5, j->source_arn);
-	bind_text(st, 6, j->source_name);
+	cache_bind_text(st, 1, j->ctx.profile);
+	cache_bind_text(st, 2, j->ctx.account);
+	cache_bind_text(st, 3, j->ctx.region);
+	cache_bind_text(st, 4, j->source_url);
+	cache_bind_text(st, 5, j->source_arn);
+	cache_bind_text(st, 6, j->source_name);
 	sqlite3_bind_int(st, 7, j->source_fifo);
 	sqlite3_bind_int(st, 8, (int)j->target_kind);
-	bind_text(st, 9, j->target);
-	bind_text(st, 10, j->target_arn);
-	bind_text(st, 11, j->target_name);
+	cache_bind_text(st, 9, j->target);
+	cache_bind_text(st, 10, j->target_arn);
+	cache_bind_text(st, 11, j->target_name);
 	sqlite3_bind_int(st, 12, j->target_fifo);
-	bind_text(st, 13, j->filters);
+	cache_bind_text(st, 13, j->filters);
 	sqlite3_bind_int(st, 14, j->dry_run);
 	sqlite3_bind_double(st, 15, j->rate);
 	sqlite3_bind_int64(st, 16, j->max);
@@ -154,7 +145,7 @@ fd_journal_job_create(struct fd_state *s, struct fd_redrive_job *j, struct fd_er
 	sqlite3_bind_int(st, 18, j->canary_wait_s);
 	sqlite3_bind_int(st, 19, j->visibility_s);
 	sqlite3_bind_int(st, 20, j->hold_s);
-	bind_text(st, 21, j->status);
+	cache_bind_text(st, 21, j->status);
 	sqlite3_bind_int64(st, 22, j->created_ms);
 	rc = done(s, st, err);
 	if (rc == FD_OK)
@@ -176,8 +167,8 @@ fd_journal_job_save(struct fd_state *s, const struct fd_redrive_job *j, struct f
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, j->id);
-	bind_text(st, 2, j->status);
-	bind_text(st, 3, j->message);
+	cache_bind_text(st, 2, j->status);
+	cache_bind_text(st, 3, j->message);
 	sqlite3_bind_int64(st, 4, j->updated_ms);
 	sqlite3_bind_int64(st, 5, j->finished_ms);
 	sqlite3_bind_int64(st, 6, j->recv_deadline_ms);
@@ -194,40 +185,26 @@ fd_journal_job_save(struct fd_state *s, const struct fd_redrive_job *j, struct f
 	" created_ms, updated_ms, finished_ms, recv_deadline_ms, owner_pid, heartbeat_ms,"         \
 	" total_hint"
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? fd_xstrdup((const char *)t) : NULL;
-}
-
 static void
-col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
+job_from_row(sqlite3_stmt *st, void *elem)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	struct fd_redrive_job *j = elem;
 
-	fd_strlcpy(out, t ? (const char *)t : "", n);
-}
-
-static void
-job_from_row(sqlite3_stmt *st, struct fd_redrive_job *j)
-{
 	memset(j, 0, sizeof(*j));
 	j->id = sqlite3_column_int64(st, 0);
-	col_copy(st, 1, j->ctx.profile, sizeof(j->ctx.profile));
-	col_copy(st, 2, j->ctx.account, sizeof(j->ctx.account));
-	col_copy(st, 3, j->ctx.region, sizeof(j->ctx.region));
-	j->source_url = col_dup(st, 4);
-	j->source_arn = col_dup(st, 5);
-	j->source_name = col_dup(st, 6);
+	cache_col_copy(st, 1, j->ctx.profile, sizeof(j->ctx.profile));
+	cache_col_copy(st, 2, j->ctx.account, sizeof(j->ctx.account));
+	cache_col_copy(st, 3, j->ctx.region, sizeof(j->ctx.region));
+	j->source_url = cache_col_dup(st, 4);
+	j->source_arn = cache_col_dup(st, 5);
+	j->source_name = cache_col_dup(st, 6);
 	j->source_fifo = sqlite3_column_int(st, 7);
 	j->target_kind = (enum fd_redrive_target)sqlite3_column_int(st, 8);
-	j->target = col_dup(st, 9);
-	j->target_arn = col_dup(st, 10);
-	j->target_name = col_dup(st, 11);
+	j->target = cache_col_dup(st, 9);
+	j->target_arn = cache_col_dup(st, 10);
+	j->target_name = cache_col_dup(st, 11);
 	j->target_fifo = sqlite3_column_int(st, 12);
-	j->filters = col_dup(st, 13);
+	j->filters = cache_col_dup(st, 13);
 	j->dry_run = sqlite3_column_int(st, 14);
 	j->rate = sqlite3_column_double(st, 15);
 	j->max = sqlite3_column_int64(st, 16);
@@ -235,8 +212,8 @@ job_from_row(sqlite3_stmt *st, struct fd_redrive_job *j)
 	j->canary_wait_s = sqlite3_column_int(st, 18);
 	j->visibility_s = sqlite3_column_int(st, 19);
 	j->hold_s = sqlite3_column_int(st, 20);
-	col_copy(st, 21, j->status, sizeof(j->status));
-	j->message = col_dup(st, 22);
+	cache_col_copy(st, 21, j->status, sizeof(j->status));
+	j->message = cache_col_dup(st, 22);
 	j->created_ms = sqlite3_column_int64(st, 23);
 	j->updated_ms = sqlite3_column_int64(st, 24);
 	j->finished_ms = sqlite3_column_int64(st, 25);
@@ -268,20 +245,17 @@ fd_journal_job_load(struct fd_state *s, int64_t id, struct fd_redrive_job *out, 
 	sqlite3_stmt *st;
 	enum fd_status rc =
 	    prepare(s, "SELECT " JOB_COLUMNS " FROM redrive_jobs WHERE id = ?1", &st, err);
-	int src;
 
 	memset(out, 0, sizeof(*out));
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
+	rc = cache_step_row(fd_state_db(s), st, err);
+	if (rc == FD_OK)
 		job_from_row(st, out);
-	else if (src == SQLITE_DONE)
+	else if (rc == FD_ENOTFOUND)
 		rc = fd_err_set(err, FD_ENOTFOUND, "no redrive job %lld in %s", (long long)id,
 		                fd_state_path(s));
-	else
-		rc = cache_fail(fd_state_db(s), err);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -295,20 +269,15 @@ fd_journal_jobs(struct fd_state *s, size_t limit, struct fd_redrive_job **out, s
 	                            "SELECT " JOB_COLUMNS " FROM redrive_jobs ORDER BY id DESC"
 	                            " LIMIT ?1",
 	                            &st, err);
-	int src;
+	void *v = NULL;
 
 	*out = NULL;
 	*n = 0;
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, limit ? (sqlite3_int64)limit : -1);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = cache_grow(*out, *n, sizeof(**out));
-		job_from_row(st, &(*out)[(*n)++]);
-	}
-	if (src != SQLITE_DONE)
-		rc = cache_fail(fd_state_db(s), err);
-	sqlite3_reset(st);
+	rc = cache_collect(fd_state_db(s), st, job_from_row, sizeof(**out), &v, n, err);
+	*out = v;
 	return rc;
 }
 
@@ -323,20 +292,17 @@ fd_journal_lookup(struct fd_state *s, int64_t job, const char *message_id, enum 
 	                            "SELECT state FROM redrive_messages WHERE job_id = ?1 AND"
 	                            " message_id = ?2",
 	                            &st, err);
-	int src;
 
 	*out = FD_RM_NONE;
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, job);
-	bind_text(st, 2, message_id);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
+	cache_bind_text(st, 2, message_id);
+	rc = cache_step_row(fd_state_db(s), st, err);
+	if (rc == FD_OK)
 		*out = state_parse((const char *)sqlite3_column_text(st, 0));
-	else if (src != SQLITE_DONE)
-		rc = cache_fail(fd_state_db(s), err);
 	sqlite3_reset(st);
-	return rc;
+	return rc == FD_ENOTFOUND ? FD_OK : rc;
 }
 
 /* Attributes: (name, type, value) triples; system attributes: (key, value) pairs;
@@ -444,10 +410,10 @@ fd_journal_insert(struct fd_state *s, int64_t job, const struct fd_sqs_msg *m,
 	pack_attrs(m, &attrs);
 	pack_sys(m, &sys);
 	sqlite3_bind_int64(st, 1, job);
-	bind_text(st, 2, m->id);
-	bind_text(st, 3, fd_rm_state_name(state));
-	bind_text(st, 4, why);
-	bind_text(st, 5, m->receipt);
+	cache_bind_text(st, 2, m->id);
+	cache_bind_text(st, 3, fd_rm_state_name(state));
+	cache_bind_text(st, 4, why);
+	cache_bind_text(st, 5, m->receipt);
 	sqlite3_bind_blob64(st, 6, m->body ? m->body : "", m->body_len, SQLITE_STATIC);
 	sqlite3_bind_blob64(st, 7, attrs.data ? attrs.data : "", attrs.len, SQLITE_STATIC);
 	sqlite3_bind_blob64(st, 8, sys.data ? sys.data : "", sys.len, SQLITE_STATIC);
@@ -472,8 +438,8 @@ fd_journal_set_receipt(struct fd_state *s, int64_t job, const char *message_id, 
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, job);
-	bind_text(st, 2, message_id);
-	bind_text(st, 3, receipt);
+	cache_bind_text(st, 2, message_id);
+	cache_bind_text(st, 3, receipt);
 	sqlite3_bind_int64(st, 4, fd_wall_now_ms());
 	return done(s, st, err);
 }
@@ -493,10 +459,10 @@ fd_journal_set_state(struct fd_state *s, int64_t job, const char *message_id,
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, job);
-	bind_text(st, 2, message_id);
-	bind_text(st, 3, fd_rm_state_name(state));
-	bind_text(st, 4, target_id);
-	bind_text(st, 5, why);
+	cache_bind_text(st, 2, message_id);
+	cache_bind_text(st, 3, fd_rm_state_name(state));
+	cache_bind_text(st, 4, target_id);
+	cache_bind_text(st, 5, why);
 	sqlite3_bind_int64(st, 6, fd_wall_now_ms());
 	return done(s, st, err);
 }
@@ -509,8 +475,8 @@ msg_from_row(sqlite3_stmt *st, struct fd_sqs_msg *m, struct fd_err *err)
 	enum fd_status rc;
 
 	memset(m, 0, sizeof(*m));
-	m->id = col_dup(st, 0);
-	m->receipt = col_dup(st, 1);
+	m->id = cache_col_dup(st, 0);
+	m->receipt = cache_col_dup(st, 1);
 	m->body_len = (size_t)(len > 0 ? len : 0);
 	m->body = fd_xmalloc(m->body_len + 1);
 	if (m->body_len)
@@ -540,7 +506,7 @@ fd_journal_load(struct fd_state *s, int64_t job, enum fd_rm_state state, struct 
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, job);
-	bind_text(st, 2, fd_rm_state_name(state));
+	cache_bind_text(st, 2, fd_rm_state_name(state));
 	while (rc == FD_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		*out = cache_grow(*out, *n, sizeof(**out));
 		rc = msg_from_row(st, &(*out)[(*n)++], err);
@@ -598,6 +564,18 @@ fd_journal_counts(struct fd_state *s, int64_t job, struct fd_redrive_counts *out
 	return rc;
 }
 
+static void
+journal_row_read(sqlite3_stmt *st, void *elem)
+{
+	struct fd_journal_row *r = elem;
+
+	r->message_id = cache_col_dup(st, 0);
+	r->state = state_parse((const char *)sqlite3_column_text(st, 1));
+	r->why = cache_col_dup(st, 2);
+	r->target_id = cache_col_dup(st, 3);
+	r->seq = sqlite3_column_int64(st, 4);
+}
+
 enum fd_status
 fd_journal_rows(struct fd_state *s, int64_t job, struct fd_journal_row **out, size_t *n,
                 struct fd_err *err)
@@ -607,26 +585,15 @@ fd_journal_rows(struct fd_state *s, int64_t job, struct fd_journal_row **out, si
 	                            "SELECT message_id, state, why, target_id, seq FROM"
 	                            " redrive_messages WHERE job_id = ?1 ORDER BY seq",
 	                            &st, err);
-	struct fd_journal_row *r;
-	int src;
+	void *v = NULL;
 
 	*out = NULL;
 	*n = 0;
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, job);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = cache_grow(*out, *n, sizeof(**out));
-		r = &(*out)[(*n)++];
-		r->message_id = col_dup(st, 0);
-		r->state = state_parse((const char *)sqlite3_column_text(st, 1));
-		r->why = col_dup(st, 2);
-		r->target_id = col_dup(st, 3);
-		r->seq = sqlite3_column_int64(st, 4);
-	}
-	if (src != SQLITE_DONE)
-		rc = cache_fail(fd_state_db(s), err);
-	sqlite3_reset(st);
+	rc = cache_collect(fd_state_db(s), st, journal_row_read, sizeof(**out), &v, n, err);
+	*out = v;
 	return rc;
 }
 

@@ -57,6 +57,14 @@ fd_cmd_fail(const struct fd_err *err)
 	return err->status == FD_EINVAL ? 2 : 1;
 }
 
+int
+fd_cmd_fail_run(struct fd_err *err)
+{
+	if (err->status == FD_EINVAL)
+		err->status = FD_EIO;
+	return fd_cmd_fail(err);
+}
+
 static int
 usage_v(const struct fd_cmd *cmd, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));

@@ -42,19 +42,7 @@ struct dlq_opts {
 static volatile sig_atomic_t stop_flag;
 static struct aws_client *wake_client;
 
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fd_cmd_usage(fd_cmd_find("dlq", NULL), "%s", msg);
-}
+#define usage(...) fd_cmd_usage_of("dlq", __VA_ARGS__)
 
 static void
 on_signal(int sig)

@@ -51,40 +51,7 @@ struct ev_cmd {
 	const char *name;
 };
 
-/* Errors exit 1; 2 is kept for usage errors, which these are not even when the
- * detail says "invalid" (a payload too large, an event that exists). */
-static int
-fail(struct fd_err *err)
-{
-	if (err->status == FD_EINVAL)
-		err->status = FD_EIO;
-	return fd_cmd_fail(err);
-}
-
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fd_cmd_usage(fd_cmd_find("events", NULL), "%s", msg);
-}
-
-static int
-opt(int argc, char **argv, int *i, const char *name, const char **val)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0 || (argv[*i][n] != '=' && argv[*i][n] != '\0'))
-		return 0;
-	*val = argv[*i][n] == '=' ? argv[*i] + n + 1 : *i + 1 < argc ? argv[++*i] : NULL;
-	return 1;
-}
+#define usage(...) fd_cmd_usage_of("events", __VA_ARGS__)
 
 static int
 flag(struct ev_args *a, const char *s)
@@ -115,7 +82,7 @@ value(int argc, char **argv, int *i, struct ev_args *a)
 	size_t k;
 
 	for (k = 0; k < FD_ARRAY_LEN(names); k++) {
-		if (!opt(argc, argv, i, names[k], &v))
+		if (!fd_opt_value(argc, argv, i, names[k], &v))
 			continue;
 		if (!v || !*v)
 			return usage("%s needs a value", names[k]);
@@ -211,7 +178,7 @@ do_ls(struct ev_cmd *c, struct fd_err *err)
 	if (c->a.npos > 1)
 		return usage("events ls takes at most one FUNCTION");
 	if (fd_events_list(c->state, c->a.npos ? c->a.pos[0] : NULL, &ev, &n, err) != FD_OK)
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	o = fd_out_begin(stdout, fmt, cols, FD_ARRAY_LEN(cols));
 	for (i = 0; i < n; i++) {
 		char when[32];
@@ -252,7 +219,7 @@ do_show(struct ev_cmd *c, struct fd_err *err)
 	if (rc)
 		return rc;
 	if (fd_events_find(c->state, c->function, c->name, &e, err) != FD_OK)
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	print_body(e.body, e.len);
 	fd_event_free(&e);
 	return 0;
@@ -266,7 +233,7 @@ do_rm(struct ev_cmd *c, struct fd_err *err)
 	if (rc)
 		return rc;
 	if (fd_events_delete(c->state, c->function, c->name, err) != FD_OK)
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	fprintf(stderr, "fleetdeck: removed event %s of %s\n", c->name, fn_label(c->function));
 	return 0;
 }
@@ -375,7 +342,7 @@ do_new(struct ev_cmd *c, struct fd_err *err)
 		           "event \"%s\" already exists for %s: use --replace "
 		           "or \"fleetdeck events edit\"",
 		           c->name, fn_label(c->function));
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	}
 	fd_buf_init(&body);
 	st = new_body(c, &body, &origin, err);
@@ -388,7 +355,7 @@ do_new(struct ev_cmd *c, struct fd_err *err)
 		        fn_label(c->function), body.len);
 	fd_buf_free(&body);
 	free(origin);
-	return st == FD_OK ? 0 : fail(err);
+	return st == FD_OK ? 0 : fd_cmd_fail_run(err);
 }
 
 static int
@@ -402,7 +369,7 @@ do_edit(struct ev_cmd *c, struct fd_err *err)
 	if (rc)
 		return rc;
 	if (fd_events_get(c->state, c->function, c->name, &e, err) != FD_OK)
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	fd_buf_init(&body);
 	fd_buf_append(&body, e.body, e.len);
 	c->a.edit = 1;
@@ -413,7 +380,7 @@ do_edit(struct ev_cmd *c, struct fd_err *err)
 		fprintf(stderr, "fleetdeck: no change\n");
 	fd_event_free(&e);
 	fd_buf_free(&body);
-	return st == FD_OK ? 0 : fail(err);
+	return st == FD_OK ? 0 : fd_cmd_fail_run(err);
 }
 
 /* ---- import, export, templates ---- */
@@ -479,7 +446,7 @@ import_console(struct ev_cmd *c, struct fd_err *err)
 		return usage("events import --console takes one FUNCTION name");
 	c->function = c->a.pos[0];
 	if (fd_app_client(c->app, err) != FD_OK)
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	st = schemas_lambda_test_events_sync(c->app->client, c->function, &ev, &n, &ae);
 	if (st != FD_OK) {
 		if (st == FD_ENOTFOUND)
@@ -487,13 +454,13 @@ import_console(struct ev_cmd *c, struct fd_err *err)
 		else
 			aws_error_format(&ae, err->msg, sizeof(err->msg));
 		err->status = st;
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	}
 	for (i = 0; i < n && (rc = store_console_event(c, &ev[i], err)) >= 0; i++)
 		stored += (size_t)rc;
 	fd_console_events_free(ev, n);
 	if (rc < 0)
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	fprintf(stderr, "fleetdeck: imported %zu of %zu console test events for %s\n", stored, n,
 	        c->function);
 	return 0;
@@ -512,7 +479,7 @@ do_import(struct ev_cmd *c, struct fd_err *err)
 	if (c->a.npos > 1)
 		return usage("events import takes at most one FUNCTION");
 	if (!(dir = events_dir(c, err)))
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	fd_buf_init(&skipped);
 	st = fd_events_import(c->state, c->a.npos ? c->a.pos[0] : NULL, dir, c->a.replace, &n,
 	                      &skipped, err);
@@ -522,7 +489,7 @@ do_import(struct ev_cmd *c, struct fd_err *err)
 		fprintf(stderr, "fleetdeck: imported %zu events from %s\n", n, dir);
 	fd_buf_free(&skipped);
 	free(dir);
-	return st == FD_OK ? 0 : fail(err);
+	return st == FD_OK ? 0 : fd_cmd_fail_run(err);
 }
 
 static int
@@ -535,12 +502,12 @@ do_export(struct ev_cmd *c, struct fd_err *err)
 	if (c->a.npos > 1)
 		return usage("events export takes at most one FUNCTION");
 	if (!(dir = events_dir(c, err)))
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	st = fd_events_export(c->state, c->a.npos ? c->a.pos[0] : NULL, dir, &n, err);
 	if (st == FD_OK)
 		fprintf(stderr, "fleetdeck: wrote %zu events under %s\n", n, dir);
 	free(dir);
-	return st == FD_OK ? 0 : fail(err);
+	return st == FD_OK ? 0 : fd_cmd_fail_run(err);
 }
 
 static int
@@ -562,7 +529,7 @@ do_templates(struct ev_cmd *c, struct fd_err *err)
 	if (c->a.npos == 1) {
 		fd_buf_init(&b);
 		if (fd_template_build(c->a.pos[0], &to, &b, err) != FD_OK)
-			return fail(err);
+			return fd_cmd_fail_run(err);
 		fputs(b.data, stdout);
 		fd_buf_free(&b);
 		return 0;
@@ -630,7 +597,7 @@ do_history(struct ev_cmd *c, struct fd_err *err)
 		return usage("events history takes at most one FUNCTION");
 	if (fd_invoke_history_list(c->state, c->a.npos ? c->a.pos[0] : NULL, (size_t)c->a.max, &v,
 	                           &n, err) != FD_OK)
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	o = fd_out_begin(stdout, fmt, cols, FD_ARRAY_LEN(cols));
 	for (i = 0; i < n; i++)
 		history_row(o, &v[i]);
@@ -663,10 +630,10 @@ do_diff(struct ev_cmd *c, struct fd_err *err)
 		return usage(
 		    "events diff takes two history ids (see \"fleetdeck events history\")");
 	if (fd_invoke_history_get(c->state, ida, &a, err) != FD_OK)
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	if (fd_invoke_history_get(c->state, idb, &b, err) != FD_OK) {
 		fd_invoke_record_free(&a);
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	}
 	fd_buf_init(&out);
 	printf("--- #%lld %s (%ld%s%s)\n+++ #%lld %s (%ld%s%s)\n", (long long)ida, a.function,
@@ -717,7 +684,7 @@ cmd_events(struct fd_app *app, int argc, char **argv)
 	if (strcmp(argv[1], "templates") == 0)
 		return do_templates(&c, &err);
 	if (fd_events_state_open(&c.state, &err) != FD_OK)
-		return fail(&err);
+		return fd_cmd_fail_run(&err);
 	rc = subcommands[i].run(&c, &err);
 	fd_state_close(c.state);
 	return rc;

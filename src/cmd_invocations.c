@@ -509,32 +509,17 @@ json_timeline(FILE *out, const struct fd_timeline *t)
 	fputs("]}\n", out);
 }
 
-/* Prints untrusted text through the sanitizer. */
-static void
-put_safe(FILE *out, const char *s)
-{
-	struct fd_buf b;
-
-	fd_buf_init(&b);
-	fd_sanitize(s, strlen(s), 0, &b);
-	fputs(b.data ? b.data : "", out);
-	fd_buf_free(&b);
-}
-
 static void
 bar(FILE *out, double offset, double dur, double total)
 {
 	struct fd_wf_row r;
-	int col, len, i;
+	int col, len;
 
 	memset(&r, 0, sizeof(r));
 	r.offset_ms = offset;
 	r.duration_ms = dur;
 	fd_wf_bar(&r, total, TRACK, &col, &len);
-	fputc('|', out);
-	for (i = 0; i < TRACK; i++)
-		fputc(i >= col && i < col + len ? '=' : ' ', out);
-	fputc('|', out);
+	fd_put_track(out, col, len, TRACK);
 }
 
 static void
@@ -545,13 +530,13 @@ text_header(FILE *out, const struct fd_invocation *r)
 	time_text(r->start_ms, start, sizeof(start));
 	time_text(r->end_ms, end, sizeof(end));
 	fprintf(out, "request   %s\nfunction  ", r->request_id);
-	put_safe(out, r->function);
+	fd_put_sanitized(out, r->function);
 	fprintf(out, "  version %s%s%s%s\n", r->version[0] ? r->version : "?",
 		r->alias[0] ? " (alias " : "", r->alias, r->alias[0] ? ")" : "");
 	fprintf(out, "status    %s", fd_inv_status_name(r->status));
 	if (r->error_type[0]) {
 		fputs(" (", out);
-		put_safe(out, r->error_type);
+		fd_put_sanitized(out, r->error_type);
 		fputc(')', out);
 	}
 	fprintf(out, "\nstart     %s\nend       %s\n", start, end[0] ? end : "(running)");
@@ -594,7 +579,7 @@ text_trace(FILE *out, const struct fd_timeline *t, double span)
 		fprintf(out, " %9.1f ms %s ", rows[i].duration_ms,
 			rows[i].fault ? "FAULT" : rows[i].throttle ? "THROT" : rows[i].error ? "ERROR"
 											     : "     ");
-		put_safe(out, label);
+		fd_put_sanitized(out, label);
 		fputc('\n', out);
 	}
 }
@@ -610,10 +595,10 @@ text_timeline(FILE *out, const struct fd_timeline *t)
 	text_header(out, &t->inv);
 	if (t->sqs_message_id[0]) {
 		fputs("sqs       message ", out);
-		put_safe(out, t->sqs_message_id);
+		fd_put_sanitized(out, t->sqs_message_id);
 		if (t->sqs_source[0]) {
 			fputs(" from ", out);
-			put_safe(out, t->sqs_source);
+			fd_put_sanitized(out, t->sqs_source);
 		}
 		fputc('\n', out);
 	}
@@ -631,7 +616,7 @@ text_timeline(FILE *out, const struct fd_timeline *t)
 	for (i = 0; i < t->nlines; i++) {
 		time_text(t->lines[i].ts_ms, when, sizeof(when));
 		fprintf(out, "  %s %s ", when + 11, t->lines[i].error ? "!" : " ");
-		put_safe(out, t->lines[i].text);
+		fd_put_sanitized(out, t->lines[i].text);
 		fputc('\n', out);
 	}
 }

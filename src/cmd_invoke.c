@@ -59,41 +59,7 @@ struct inv_run {
 	int single;
 };
 
-/* Errors exit 1; 2 is kept for usage errors, which these are not even when the
- * detail says "invalid" (a payload too large, an event that exists). */
-static int
-fail(struct fd_err *err)
-{
-	if (err->status == FD_EINVAL)
-		err->status = FD_EIO;
-	return fd_cmd_fail(err);
-}
-
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fd_cmd_usage(fd_cmd_find("invoke", NULL), "%s", msg);
-}
-
-/* "--name VALUE" or "--name=VALUE"; 1 when argv[*i] is it (value NULL when missing). */
-static int
-opt(int argc, char **argv, int *i, const char *name, const char **val)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0 || (argv[*i][n] != '=' && argv[*i][n] != '\0'))
-		return 0;
-	*val = argv[*i][n] == '=' ? argv[*i] + n + 1 : *i + 1 < argc ? argv[++*i] : NULL;
-	return 1;
-}
+#define usage(...) fd_cmd_usage_of("invoke", __VA_ARGS__)
 
 static int
 number_arg(const char *name, const char *v, long long lo, long long hi, long long *out)
@@ -134,7 +100,7 @@ value_arg(int argc, char **argv, int *i, struct inv_opts *o)
 	size_t k;
 
 	for (k = 0; k < FD_ARRAY_LEN(names); k++) {
-		if (!opt(argc, argv, i, names[k], &v))
+		if (!fd_opt_value(argc, argv, i, names[k], &v))
 			continue;
 		if (!v || !*v)
 			return usage("%s needs a value", names[k]);
@@ -151,13 +117,13 @@ count_arg(int argc, char **argv, int *i, struct inv_opts *o)
 	long long n = 0;
 	int rc;
 
-	if (opt(argc, argv, i, "--times", &v)) {
+	if (fd_opt_value(argc, argv, i, "--times", &v)) {
 		rc = number_arg("--times", v, 1, FD_BATCH_MAX_TOTAL, &n);
 		o->times = (int)n;
-	} else if (opt(argc, argv, i, "--concurrency", &v)) {
+	} else if (fd_opt_value(argc, argv, i, "--concurrency", &v)) {
 		rc = number_arg("--concurrency", v, 1, FD_BATCH_MAX_CONCURRENCY, &n);
 		o->concurrency = (int)n;
-	} else if (opt(argc, argv, i, "--again", &v)) {
+	} else if (fd_opt_value(argc, argv, i, "--again", &v)) {
 		rc = number_arg("--again", v, 1, 1LL << 62, &n);
 		o->again = n;
 	} else {
@@ -660,7 +626,7 @@ run_batch(struct inv_run *r, struct fd_err *err)
 		put_summary_text(r, &sum);
 	}
 	if (st != FD_OK && (r->single || !sum.call_errors))
-		return fail(err);
+		return fd_cmd_fail_run(err);
 	if (sum.call_errors) {
 		fprintf(stderr, "fleetdeck: %zu of %zu calls failed; the first: %s\n",
 		        sum.call_errors, sum.total, err->msg);
@@ -685,7 +651,7 @@ cmd_invoke(struct fd_app *app, int argc, char **argv)
 
 	r.json = app->output == FD_OUT_JSON || app->output == FD_OUT_NDJSON;
 	if (prepare(&r, &err) != FD_OK)
-		rc = fail(&err);
+		rc = fd_cmd_fail_run(&err);
 	else
 		rc = run_batch(&r, &err);
 	if (r.state)

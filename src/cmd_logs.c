@@ -77,32 +77,7 @@ logs_stop_requested(void)
 	return stop_requested != 0;
 }
 
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fd_cmd_usage(fd_cmd_find("logs", NULL), "%s", msg);
-}
-
-const char *
-logs_opt_value(int argc, char **argv, int *i, const char *name, int *matched)
-{
-	size_t n = strlen(name);
-
-	*matched = strncmp(argv[*i], name, n) == 0 && (argv[*i][n] == '=' || !argv[*i][n]);
-	if (!*matched)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	return *i + 1 < argc ? argv[++*i] : NULL;
-}
+#define usage(...) fd_cmd_usage_of("logs", __VA_ARGS__)
 
 static int
 tail_value_opt(struct tail_opts *o, const char *name, const char *v)
@@ -141,7 +116,8 @@ tail_parse(int argc, char **argv, struct tail_opts *o)
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];
 		for (k = 0, hit = 0; k < FD_ARRAY_LEN(valued) && !hit; k++) {
-			const char *v = logs_opt_value(argc, argv, &i, valued[k], &hit);
+			const char *v = NULL;
+			hit = fd_opt_value(argc, argv, &i, valued[k], &v);
 			if (hit && (rc = tail_value_opt(o, valued[k], v)) != 0)
 				return rc;
 		}

@@ -6,8 +6,6 @@
 #include "fleetdeck/app.h"
 #include "fleetdeck/follow.h"
 
-/* "--name VALUE" or "--name=VALUE" at argv[*i]; *matched says whether it was name. */
-const char *logs_opt_value(int argc, char **argv, int *i, const char *name, int *matched);
 /* Function names or group names/ARNs -> sources (groups malloc'd); *have_ctx says
  * whether the account (and so the cache context) is known. */
 void logs_resolve(struct fd_app *app, char **targets, size_t n, struct fd_follow_source *src,
@@ -38,6 +36,9 @@ const char *logs_builtin_query(const char *name);
 /* Built-ins plus the saved queries of the config file at path (NULL or a missing file:
  * none); notes shadowed built-ins on stderr. */
 enum fd_status logs_queries_load(const char *path, struct logs_queries *qs, struct fd_err *err);
+/* The same from config text; fname names it in messages and notes. */
+enum fd_status logs_queries_parse(const char *text, size_t len, const char *fname,
+                                  struct logs_queries *qs, struct fd_err *err);
 /* The query called name (case-insensitive), or NULL. */
 const char *logs_queries_find(const struct logs_queries *qs, const char *name);
 /* "a, b, c" (sanitized) appended to out. */

@@ -45,19 +45,7 @@ struct qopts {
 	int list;          /* --list */
 };
 
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fd_cmd_usage(fd_cmd_find("logs", NULL), "%s", msg);
-}
+#define usage(...) fd_cmd_usage_of("logs", __VA_ARGS__)
 
 static void
 split_list(const char *v, struct qopts *o)
@@ -118,7 +106,8 @@ query_parse(int argc, char **argv, struct qopts *o)
 
 	for (i = 2; i < argc; i++) {
 		for (k = 0, hit = 0; k < FD_ARRAY_LEN(valued) && !hit; k++) {
-			const char *v = logs_opt_value(argc, argv, &i, valued[k], &hit);
+			const char *v = NULL;
+			hit = fd_opt_value(argc, argv, &i, valued[k], &v);
 			if (hit && (rc = query_opt(o, valued[k], v)) != 0)
 				return rc;
 		}

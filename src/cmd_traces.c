@@ -287,41 +287,29 @@ print_trace_json(FILE *out, const struct fd_trace *t, const struct fd_wf_row *ro
 }
 
 static void
-put_safe(FILE *out, const char *s)
-{
-	struct fd_buf b;
-
-	fd_buf_init(&b);
-	fd_sanitize(s, strlen(s), 0, &b);
-	fputs(b.data ? b.data : "", out);
-	fd_buf_free(&b);
-}
-
-static void
 print_trace_text(FILE *out, const struct fd_trace *t, const struct fd_wf_row *rows, size_t n,
 		 double total)
 {
 	size_t i;
-	int col, len, k;
+	int col, len;
 
 	fprintf(out, "trace %s  %.1f ms  %zu segments%s\n", t->id, total, t->n,
 		t->limit_exceeded ? "  (incomplete: X-Ray's size limit)" : "");
 	for (i = 0; i < n; i++) {
 		const struct fd_xseg *s = &t->segs[rows[i].seg];
 		fd_wf_bar(&rows[i], total, TRACK, &col, &len);
-		fprintf(out, "%9.1f %9.1f |", rows[i].offset_ms, rows[i].duration_ms);
-		for (k = 0; k < TRACK; k++)
-			fputc(k >= col && k < col + len ? '=' : ' ', out);
-		fprintf(out, "| %s%*s", s->fault ? "F" : s->throttle ? "T" : s->error ? "E" : " ",
+		fprintf(out, "%9.1f %9.1f ", rows[i].offset_ms, rows[i].duration_ms);
+		fd_put_track(out, col, len, TRACK);
+		fprintf(out, " %s%*s", s->fault ? "F" : s->throttle ? "T" : s->error ? "E" : " ",
 			rows[i].depth * 2 + 1, "");
-		put_safe(out, rows[i].label);
+		fd_put_sanitized(out, rows[i].label);
 		if (s->cause) {
 			fputs("  -- ", out);
-			put_safe(out, s->cause);
+			fd_put_sanitized(out, s->cause);
 		}
 		if (s->annotations) {
 			fputs("  [", out);
-			put_safe(out, s->annotations);
+			fd_put_sanitized(out, s->annotations);
 			fputc(']', out);
 		}
 		fputc('\n', out);

@@ -16,6 +16,7 @@
 
 #include "fleetdeck/clipboard.h"
 #include "fleetdeck/draw.h"
+#include "fleetdeck/sanitize.h"
 
 #define REPLACEMENT_CHAR 0xFFFD
 #define TEXT_MAX 1024 /* cells drawn per call; wider terminals get clipped */
@@ -328,39 +329,6 @@ fd_draw_erase(void)
 	D.cursor_y = -1;
 }
 
-/* Decodes one UTF-8 sequence; 0 when invalid. */
-static size_t
-utf8_next(const unsigned char *s, size_t n, unsigned *cp)
-{
-	size_t len, i;
-	unsigned c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2, c = s[0] & 0x1Fu;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		len = 3, c = s[0] & 0x0Fu;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4, c = s[0] & 0x07u;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3Fu);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10FFFF ||
-	    (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 struct wtext {
 	wchar_t w[TEXT_MAX + 1];
 	size_t n;
@@ -408,8 +376,8 @@ wt_build(struct wtext *t, const char *s, size_t n, int w)
 	t->cols = 0;
 	t->max = FD_MIN(w, TEXT_MAX);
 	while (i < n && p[i]) {
-		unsigned cp = 0;
-		size_t len = utf8_next(p + i, n - i, &cp);
+		uint32_t cp = 0;
+		size_t len = fd_utf8_decode(p + i, n - i, &cp);
 
 		if (!wt_char(t, cp, len != 0))
 			break;

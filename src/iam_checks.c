@@ -13,19 +13,6 @@
 
 #define DAY_S 86400
 
-static void emit(struct risk_sink *s, enum fd_severity sev, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-emit(struct risk_sink *s, enum fd_severity sev, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	risk_vemit(s, sev, fmt, ap);
-	va_end(ap);
-}
-
 #define SECRET_DAYS FD_SECRET_ROTATION_MAX_DAYS
 
 /* The first statement a predicate flags across the role's policies, and how many. */
@@ -91,8 +78,8 @@ emit_hit(struct risk_sink *s, const struct stmt_hit *hit, const char *lead, cons
 
 	fd_buf_init(&b);
 	stmt_label(hit->pol, hit->st, &b);
-	emit(s, hit->sev, "role %s %s %s%s%s: %s%s", r->name ? r->name : "?", lead, hit->what,
-	     *tail ? " " : "", tail, b.data, hit->count > 1 ? " (and more statements)" : "");
+	risk_emit(s, hit->sev, "role %s %s %s%s%s: %s%s", r->name ? r->name : "?", lead, hit->what,
+	          *tail ? " " : "", tail, b.data, hit->count > 1 ? " (and more statements)" : "");
 	fd_buf_free(&b);
 }
 
@@ -255,8 +242,8 @@ check_iam_managed_broad(struct risk_sink *s)
 		worst = FD_MAX(worst, sev);
 	}
 	if (b.len)
-		emit(s, worst, "role %s has the AWS managed %s attached", r->name ? r->name : "?",
-		     b.data);
+		risk_emit(s, worst, "role %s has the AWS managed %s attached",
+		          r->name ? r->name : "?", b.data);
 	fd_buf_free(&b);
 }
 
@@ -270,8 +257,8 @@ check_iam_role_shared(struct risk_sink *s)
 		return;
 	if (!iam_role_name_from_arn(s->in->fn->role, name, sizeof(name)))
 		fd_strlcpy(name, s->in->fn->role ? s->in->fn->role : "?", sizeof(name));
-	emit(s, s->check->severity, "role %s is shared across services or teams: %s", name,
-	     f->shared_mix);
+	risk_emit(s, s->check->severity, "role %s is shared across services or teams: %s", name,
+	          f->shared_mix);
 }
 
 /* Anything but the Lambda service principal in an Allow statement of the trust policy. */
@@ -324,9 +311,10 @@ check_iam_trust_broad(struct risk_sink *s)
 		fd_strlcpy(hit.what, what, sizeof(hit.what));
 	}
 	if (hit.st)
-		emit(s, hit.sev, "role %s can also be assumed by %s (trust policy statement %d%s)",
-		     r->name ? r->name : "?", hit.what, hit.st->index + 1,
-		     hit.st->condition ? ", with a condition" : "");
+		risk_emit(s, hit.sev,
+		          "role %s can also be assumed by %s (trust policy statement %d%s)",
+		          r->name ? r->name : "?", hit.what, hit.st->index + 1,
+		          hit.st->condition ? ", with a condition" : "");
 }
 
 static const char *
@@ -346,22 +334,24 @@ secret_rotation_one(struct risk_sink *s, const struct fd_secret_use *u)
 	if (m->kind == FD_SECRET_SSM) {
 		if (fd_str_eq(m->type, "SecureString") && m->last_changed_s &&
 		    now - m->last_changed_s > limit)
-			emit(s, s->check->severity,
-			     "SSM SecureString %s (%s) unchanged for %lld days (SSM has no "
-			     "rotation)",
-			     secret_label(u), u->ref->via,
-			     (long long)((now - m->last_changed_s) / DAY_S));
+			risk_emit(s, s->check->severity,
+			          "SSM SecureString %s (%s) unchanged for %lld days (SSM has no "
+			          "rotation)",
+			          secret_label(u), u->ref->via,
+			          (long long)((now - m->last_changed_s) / DAY_S));
 		return;
 	}
 	if (!m->rotation_enabled)
-		emit(s, s->check->severity, "secret %s (%s) has no rotation", secret_label(u),
-		     u->ref->via);
+		risk_emit(s, s->check->severity, "secret %s (%s) has no rotation", secret_label(u),
+		          u->ref->via);
 	else if (m->last_rotated_s && now - m->last_rotated_s > limit)
-		emit(s, s->check->severity, "secret %s (%s) last rotated %lld days ago",
-		     secret_label(u), u->ref->via, (long long)((now - m->last_rotated_s) / DAY_S));
+		risk_emit(s, s->check->severity, "secret %s (%s) last rotated %lld days ago",
+		          secret_label(u), u->ref->via,
+		          (long long)((now - m->last_rotated_s) / DAY_S));
 	else if (!m->last_rotated_s && m->created_s && now - m->created_s > limit)
-		emit(s, s->check->severity, "secret %s (%s) has rotation on but was never rotated",
-		     secret_label(u), u->ref->via);
+		risk_emit(s, s->check->severity,
+		          "secret %s (%s) has rotation on but was never rotated", secret_label(u),
+		          u->ref->via);
 }
 
 void
@@ -384,15 +374,15 @@ check_secret_unreadable(struct risk_sink *s)
 		const struct fd_secret_use *u = &f->secrets[i];
 		if (u->readable != FD_READ_NO)
 			continue;
-		emit(s, s->check->severity,
-		     "role %s cannot read %s %s (%s): no statement allows %s on %s "
-		     "(identity policies only)",
-		     f->role->name ? f->role->name : "?",
-		     u->ref->kind == FD_SECRET_SM ? "secret" : "parameter", secret_label(u),
-		     u->ref->via,
-		     u->ref->kind == FD_SECRET_SM ? "secretsmanager:GetSecretValue"
-		                                  : "ssm:GetParameter",
-		     u->resource);
+		risk_emit(s, s->check->severity,
+		          "role %s cannot read %s %s (%s): no statement allows %s on %s "
+		          "(identity policies only)",
+		          f->role->name ? f->role->name : "?",
+		          u->ref->kind == FD_SECRET_SM ? "secret" : "parameter", secret_label(u),
+		          u->ref->via,
+		          u->ref->kind == FD_SECRET_SM ? "secretsmanager:GetSecretValue"
+		                                       : "ssm:GetParameter",
+		          u->resource);
 	}
 }
 
@@ -420,8 +410,8 @@ check_log_debug_prod(struct risk_sink *s)
 		why = s->in->iam->prod_why;
 	if (!why || !fd_log_level_is_debug(level))
 		return;
-	emit(s, s->check->severity, "log level %s (from %s) in production (%s)", level, source,
-	     why);
+	risk_emit(s, s->check->severity, "log level %s (from %s) in production (%s)", level, source,
+	          why);
 }
 
 /* The statement-level checks a statement trips, for the role view and `fleetdeck role`

@@ -72,11 +72,23 @@ add_saved(struct logs_queries *qs, const char *path)
 	}
 }
 
+/* The built-ins not shadowed, then the saved queries of qs->ini (may be NULL). */
+static void
+collect(struct logs_queries *qs, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < FD_ARRAY_LEN(builtins); i++)
+		if (!ini_get(qs->ini, SAVED_SECTION, builtins[i].name))
+			add_query(qs, builtins[i].name, builtins[i].query, builtins[i].source);
+	if (qs->ini)
+		add_saved(qs, path);
+}
+
 enum fd_status
 logs_queries_load(const char *path, struct logs_queries *qs, struct fd_err *err)
 {
 	enum fd_status st = FD_OK;
-	size_t i;
 
 	memset(qs, 0, sizeof(*qs));
 	if (path) {
@@ -86,11 +98,21 @@ logs_queries_load(const char *path, struct logs_queries *qs, struct fd_err *err)
 	}
 	if (st != FD_OK)
 		return st;
-	for (i = 0; i < FD_ARRAY_LEN(builtins); i++)
-		if (!ini_get(qs->ini, SAVED_SECTION, builtins[i].name))
-			add_query(qs, builtins[i].name, builtins[i].query, builtins[i].source);
-	if (qs->ini)
-		add_saved(qs, path);
+	collect(qs, path);
+	return FD_OK;
+}
+
+enum fd_status
+logs_queries_parse(const char *text, size_t len, const char *fname, struct logs_queries *qs,
+                   struct fd_err *err)
+{
+	enum fd_status st;
+
+	memset(qs, 0, sizeof(*qs));
+	st = ini_parse(text, len, fname, &qs->ini, err);
+	if (st != FD_OK)
+		return st;
+	collect(qs, fname);
 	return FD_OK;
 }
 

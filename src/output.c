@@ -42,6 +42,28 @@ fd_out_begin(FILE *f, enum fd_output fmt, const struct fd_col *cols, size_t ncol
 }
 
 void
+fd_put_sanitized(FILE *f, const char *s)
+{
+	struct fd_buf b;
+
+	fd_buf_init(&b);
+	fd_sanitize(s, strlen(s), 0, &b);
+	fputs(b.data ? b.data : "", f);
+	fd_buf_free(&b);
+}
+
+void
+fd_put_track(FILE *f, int col, int len, int width)
+{
+	int i;
+
+	fputc('|', f);
+	for (i = 0; i < width; i++)
+		fputc(i >= col && i < col + len ? '=' : ' ', f);
+	fputc('|', f);
+}
+
+void
 fd_json_put_string(FILE *f, const char *s)
 {
 	struct fd_buf b;

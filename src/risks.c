@@ -19,27 +19,17 @@ struct check_def {
 	void (*eval)(struct risk_sink *s);
 };
 
-static void emit(struct risk_sink *s, enum fd_severity sev, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-emit(struct risk_sink *s, enum fd_severity sev, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	risk_vemit(s, sev, fmt, ap);
-	va_end(ap);
-}
-
 void
-risk_vemit(struct risk_sink *s, enum fd_severity sev, const char *fmt, va_list ap)
+risk_emit(struct risk_sink *s, enum fd_severity sev, const char *fmt, ...)
 {
 	struct fd_risk *r;
 	struct fd_buf b;
+	va_list ap;
 
 	fd_buf_init(&b);
+	va_start(ap, fmt);
 	fd_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
 	*s->out = fd_xreallocarray(*s->out, *s->n + 1, sizeof(**s->out));
 	r = &(*s->out)[(*s->n)++];
 	r->check_id = s->check->id;
@@ -103,17 +93,19 @@ check_async_no_dlq(struct risk_sink *s)
 		return;
 	t = first_async_trigger(fn);
 	if (t) {
-		emit(s, s->check->severity,
-		     "invoked asynchronously by %s (%s) with no DLQ and no on-failure destination",
-		     fd_trigger_name(t->kind), t->source_arn ? t->source_arn : "resource policy");
+		risk_emit(
+		    s, s->check->severity,
+		    "invoked asynchronously by %s (%s) with no DLQ and no on-failure destination",
+		    fd_trigger_name(t->kind), t->source_arn ? t->source_arn : "resource policy");
 		return;
 	}
 	dropped = metric_sum(s->in, FD_M_ASYNC_DROPPED);
 	age = metric_max(s->in, FD_M_ASYNC_AGE);
 	if ((!isnan(dropped) && dropped > 0) || (!isnan(age) && age > 0))
-		emit(s, s->check->severity,
-		     "async invocations observed (AsyncEventAge/AsyncEventsDropped) with no DLQ "
-		     "and no on-failure destination");
+		risk_emit(
+		    s, s->check->severity,
+		    "async invocations observed (AsyncEventAge/AsyncEventsDropped) with no DLQ "
+		    "and no on-failure destination");
 }
 
 static const struct fd_queue_fact *
@@ -142,13 +134,13 @@ check_sqs_no_redrive(struct risk_sink *s)
 			continue;
 		q = queue_fact(s->in, t->source_arn);
 		if (q && !q->has_redrive)
-			emit(s, s->check->severity,
-			     "SQS source queue %s has no redrive policy (queue attributes read)",
-			     arn_tail(t->source_arn));
+			risk_emit(s, s->check->severity,
+			          "SQS source queue %s has no redrive policy (queue attributes read)",
+			          arn_tail(t->source_arn));
 		else if (q && q->dlq_depth > 0)
-			emit(s, s->check->severity,
-			     "DLQ %s of SQS source queue %s holds %lld messages nobody handled",
-			     arn_tail(q->dlq_arn), arn_tail(t->source_arn), q->dlq_depth);
+			risk_emit(s, s->check->severity,
+			          "DLQ %s of SQS source queue %s holds %lld messages nobody handled",
+			          arn_tail(q->dlq_arn), arn_tail(t->source_arn), q->dlq_depth);
 	}
 }
 
@@ -181,9 +173,9 @@ check_log_no_retention(struct risk_sink *s)
 	format_bytes(g->stored_bytes, size, sizeof(size));
 	gb = (double)g->stored_bytes / (1024.0 * 1024.0 * 1024.0);
 	cost = gb * FD_LOG_STORAGE_USD_PER_GB_MONTH;
-	emit(s, s->check->severity,
-	     "log group %s never expires: %s stored, about $%.2f/month at $%.2f/GB-month",
-	     g->name ? g->name : "?", size, cost, FD_LOG_STORAGE_USD_PER_GB_MONTH);
+	risk_emit(s, s->check->severity,
+	          "log group %s never expires: %s stored, about $%.2f/month at $%.2f/GB-month",
+	          g->name ? g->name : "?", size, cost, FD_LOG_STORAGE_USD_PER_GB_MONTH);
 }
 
 static void
@@ -194,9 +186,10 @@ check_env_secret_literal(struct risk_sink *s)
 
 	for (i = 0; i < fn->nenv; i++)
 		if (fn->env[i].kind == FD_ENV_SECRET_LITERAL && fn->env[i].name)
-			emit(s, s->check->severity,
-			     "environment variable %s holds a literal secret (value not shown)",
-			     fn->env[i].name);
+			risk_emit(
+			    s, s->check->severity,
+			    "environment variable %s holds a literal secret (value not shown)",
+			    fn->env[i].name);
 }
 
 /* Uses the highest per-period p99 of the window: the function is judged by its
@@ -210,9 +203,9 @@ check_timeout_too_long(struct risk_sink *s)
 	if (isnan(p99) || p99 <= 0 || fn->timeout_s <= 30)
 		return;
 	if ((double)fn->timeout_s * 1000.0 >= 5.0 * p99)
-		emit(s, s->check->severity,
-		     "timeout %d s is %.0fx the highest observed p99 (%.0f ms)", fn->timeout_s,
-		     (double)fn->timeout_s * 1000.0 / p99, p99);
+		risk_emit(s, s->check->severity,
+		          "timeout %d s is %.0fx the highest observed p99 (%.0f ms)", fn->timeout_s,
+		          (double)fn->timeout_s * 1000.0 / p99, p99);
 }
 
 static void
@@ -224,7 +217,7 @@ check_timeouts_observed(struct risk_sink *s)
 	if (isnan(mx) || fn->timeout_s <= 0)
 		return;
 	if (mx >= 0.95 * (double)fn->timeout_s * 1000.0)
-		emit(
+		risk_emit(
 		    s, s->check->severity,
 		    "max duration %.0f ms reached %.0f%% of the %d s timeout: invocations time out",
 		    mx, mx * 100.0 / ((double)fn->timeout_s * 1000.0), fn->timeout_s);
@@ -241,10 +234,10 @@ check_runtime_deprecated(struct risk_sink *s)
 	if (!date)
 		return;
 	if (past)
-		emit(s, FD_SEV_HIGH, "runtime %s deprecated since %s (no security patches)",
-		     fn->runtime, date);
+		risk_emit(s, FD_SEV_HIGH, "runtime %s deprecated since %s (no security patches)",
+		          fn->runtime, date);
 	else
-		emit(s, FD_SEV_MEDIUM, "runtime %s is deprecated on %s", fn->runtime, date);
+		risk_emit(s, FD_SEV_MEDIUM, "runtime %s is deprecated on %s", fn->runtime, date);
 }
 
 static void
@@ -255,8 +248,8 @@ check_throttles_no_reserved(struct risk_sink *s)
 
 	if (!fn->detail_loaded || fn->reserved_concurrency >= 0 || isnan(thr) || thr <= 0)
 		return;
-	emit(s, s->check->severity, "%.0f throttles in the window and no reserved concurrency",
-	     thr);
+	risk_emit(s, s->check->severity, "%.0f throttles in the window and no reserved concurrency",
+	          thr);
 }
 
 static const struct check_def checks[] = {

@@ -17,8 +17,8 @@ struct risk_sink {
 };
 
 /* Appends one risk of s->check for s->in->fn. */
-void risk_vemit(struct risk_sink *s, enum fd_severity sev, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
+void risk_emit(struct risk_sink *s, enum fd_severity sev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 void check_iam_wildcard(struct risk_sink *s);
 void check_iam_passrole(struct risk_sink *s);

@@ -11,10 +11,8 @@
 
 #define REPLACEMENT "\xEF\xBF\xBD"
 
-/* Decodes one UTF-8 sequence; returns its length, or 0 when invalid (overlong,
- * surrogate, out of range, truncated). */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+size_t
+fd_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	size_t len, i;
 	uint32_t c;
@@ -83,7 +81,7 @@ fd_sanitize(const char *s, size_t n, unsigned flags, struct fd_buf *out)
 	fd_buf_reserve(out, n);
 	while (i < n) {
 		uint32_t c;
-		size_t len = utf8_decode(p + i, n - i, &c);
+		size_t len = fd_utf8_decode(p + i, n - i, &c);
 
 		if (len == 0) {
 			fd_buf_puts(out, REPLACEMENT);
@@ -132,7 +130,7 @@ fd_text_width(const char *s, size_t n)
 
 	while (i < n) {
 		uint32_t c;
-		size_t len = utf8_decode(p + i, n - i, &c);
+		size_t len = fd_utf8_decode(p + i, n - i, &c);
 
 		if (len == 0) {
 			w++;
@@ -153,7 +151,7 @@ fd_text_fit(const char *s, size_t n, size_t cols)
 
 	while (i < n) {
 		uint32_t c;
-		size_t len = utf8_decode(p + i, n - i, &c);
+		size_t len = fd_utf8_decode(p + i, n - i, &c);
 		size_t cw = len ? (size_t)char_width(c) : 1;
 
 		if (w + cw > cols)

@@ -71,6 +71,19 @@ fd_xreallocarray(void *p, size_t n, size_t size)
 	return fd_xrealloc(p, n * size);
 }
 
+void *
+fd_array_append(void *arr, size_t *n, size_t *cap, const void *items, size_t k, size_t size)
+{
+	if (*n + k > *cap) {
+		*cap = FD_MAX(*cap * 2, *n + k);
+		arr = fd_xreallocarray(arr, *cap, size);
+	}
+	if (k)
+		memcpy((char *)arr + *n * size, items, k * size);
+	*n += k;
+	return arr;
+}
+
 char *
 fd_xstrdup(const char *s)
 {

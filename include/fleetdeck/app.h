@@ -73,6 +73,9 @@ const struct fd_cmd *fd_cmd_at(size_t i); /* NULL past the end */
 
 /* Prints "fleetdeck: <message>" to stderr and returns exit status 1 (2 for usage). */
 int fd_cmd_fail(const struct fd_err *err);
+/* The same for a failure of the work itself: always 1, even when the detail says
+ * "invalid" (FD_EINVAL there is bad data, a payload too large, not a bad command line). */
+int fd_cmd_fail_run(struct fd_err *err);
 int fd_cmd_usage(const struct fd_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The same, naming the command by its name in the table. */

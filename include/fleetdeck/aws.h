@@ -137,6 +137,11 @@ void aws_call_cancel(struct aws_client *c, uint64_t id);
 /* Runs the loop until the call completes. out must be freed with aws_response_free. */
 enum fd_status aws_call_sync(struct aws_client *c, struct aws_request *req,
 			     struct aws_response *out);
+/* The same, waiting in steps of step_ms: an answer that arrives early in a wait may
+ * only be handed over when that wait ends, so many small calls in a row want short
+ * steps. */
+enum fd_status aws_call_sync_every(struct aws_client *c, struct aws_request *req,
+				   struct aws_response *out, int step_ms);
 
 struct fd_pollfd {
 	int fd;
@@ -153,6 +158,10 @@ enum fd_status aws_client_wait(struct aws_client *c, struct fd_pollfd *extra, un
 /* Makes a concurrent aws_client_wait() return early (safe from signal handlers). */
 void aws_client_wakeup(struct aws_client *c);
 size_t aws_client_pending(const struct aws_client *c);
+/* The blocking forms' loop: waits in slices of slice_ms until a callback sets *done,
+ * or a wait fails with nothing left in flight. FD_OK once *done, else that failure.
+ * Whatever *done lives in must outlive every callback that can set it. */
+enum fd_status aws_client_wait_done(struct aws_client *c, const int *done, int slice_ms);
 
 /* Rate-limit buckets: documented quota, configured share, recent use. */
 struct aws_budget {

@@ -62,5 +62,9 @@ fd_cell_num(double v)
 /* JSON string escaping for writers (control characters as \u00XX; invalid UTF-8
  * replaced with U+FFFD). */
 void fd_json_put_string(FILE *f, const char *s);
+/* Untrusted text through the sanitizer (no control characters, no escapes) to f. */
+void fd_put_sanitized(FILE *f, const char *s);
+/* A text timeline track: "|", width cells with '=' in [col, col+len), "|". */
+void fd_put_track(FILE *f, int col, int len, int width);
 
 #endif

@@ -17,6 +17,10 @@ void *fd_xmalloc(size_t n);
 void *fd_xcalloc(size_t n, size_t size);
 void *fd_xrealloc(void *p, size_t n);
 void *fd_xreallocarray(void *p, size_t n, size_t size);
+/* Appends k elements of size bytes at items to arr, which holds *n of room for *cap
+ * (grown by doubling); returns arr, possibly moved. */
+void *fd_array_append(void *arr, size_t *n, size_t *cap, const void *items, size_t k,
+                      size_t size);
 char *fd_xstrdup(const char *s);
 char *fd_xstrndup(const char *s, size_t n);
 char *fd_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

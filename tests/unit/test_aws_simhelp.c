@@ -1,8 +1,49 @@
-/* test_aws_simhelp.c - helpers shared by the AWS engine's simulator tests. */
+/* test_aws_simhelp.c - helpers shared by the simulator tests and the risk fixtures
+ * (test_aws_sim.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "test.h"
 #include "test_aws_sim.h"
+
+extern char **environ;
+
+void
+test_clear_aws_env(void)
+{
+	char name[256];
+	size_t i = 0;
+
+	while (environ[i]) {
+		const char *eq = strchr(environ[i], '=');
+		size_t n = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+		if (strncmp(environ[i], "AWS_", 4) == 0 && n < sizeof(name)) {
+			memcpy(name, environ[i], n);
+			name[n] = '\0';
+			unsetenv(name);
+			i = 0;
+			continue;
+		}
+		i++;
+	}
+	setenv("HOME", fd_test_tmpdir(), 1);
+}
+
+int
+test_write_tmp(const char *name, const char *text, char *path, size_t n)
+{
+	FILE *f;
+
+	snprintf(path, n, "%s/%s", fd_test_tmpdir(), name);
+	f = fopen(path, "w");
+	if (!f) {
+		fd_test_fail(__FILE__, __LINE__, "cannot write %s", path);
+		return 0;
+	}
+	fputs(text, f);
+	fclose(f);
+	return 1;
+}
 
 void
 sim_env(const char *endpoint)
@@ -64,6 +105,34 @@ sim_close(struct sim *x)
 	aws_client_free(x->c);
 	aws_creds_free(&x->creds);
 	aws_settings_free(&x->s);
+}
+
+int
+sim_open_reset(struct sim *x, const char *reset_body)
+{
+	struct aws_client_opts o;
+
+	if (fd_test_sim_control("POST", "reset", reset_body, NULL) != 200)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	o.rng_seed = 7;
+	return sim_open(x, NULL, &o);
+}
+
+long
+sim_requests(const char *key)
+{
+	char *body = NULL, pat[160];
+	const char *p;
+	long v = -1;
+
+	if (fd_test_sim_control("GET", "stats", NULL, &body) == 200 && body) {
+		snprintf(pat, sizeof(pat), "\"%s\":", key);
+		p = strstr(body, pat);
+		v = p ? strtol(p + strlen(pat), NULL, 10) : 0;
+	}
+	free(body);
+	return v;
 }
 
 void
@@ -148,4 +217,69 @@ first_log_group(struct sim *x, char *out, size_t n)
 	cJSON_Delete(doc);
 	aws_response_free(&resp);
 	return found;
+}
+
+int
+sim_fleet_open(struct sim_fleet *x, const char *reset_body, unsigned refresh)
+{
+	struct fd_err err = {FD_OK, ""};
+
+	memset(x, 0, sizeof(*x));
+	fd_test_sim_url();
+	if (fd_test_sim_control("POST", "reset", reset_body, NULL) != 200 ||
+	    !sim_open(&x->sim, NULL, NULL))
+		return 0;
+	snprintf(x->path, sizeof(x->path), "%s/cache.db", fd_test_tmpdir());
+	fd_strlcpy(x->ctx.profile, "default", sizeof(x->ctx.profile));
+	fd_strlcpy(x->ctx.account, "123456789012", sizeof(x->ctx.account));
+	fd_strlcpy(x->ctx.region, "us-east-1", sizeof(x->ctx.region));
+	if (fd_cache_open(x->path, &x->cache, NULL, &err) != FD_OK ||
+	    fd_model_new(x->sim.c, x->cache, &x->ctx, &x->m, &err) != FD_OK ||
+	    (refresh && fd_model_refresh_sync(x->m, refresh, &err) != FD_OK)) {
+		fd_test_fail(__FILE__, __LINE__, "setup: %s", err.msg);
+		return 0;
+	}
+	return 1;
+}
+
+void
+sim_fleet_close(struct sim_fleet *x)
+{
+	fd_model_free(x->m);
+	fd_cache_close(x->cache);
+	sim_close(&x->sim);
+}
+
+int
+model_has_risk(struct fd_model *m, const char *fn, const char *check)
+{
+	const struct fd_risk *r;
+	size_t n = fd_model_risks(m, &r), i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(r[i].function, fn) == 0 && strcmp(r[i].check_id, check) == 0)
+			return 1;
+	return 0;
+}
+
+const struct fd_risk *
+fx_risk_eval(const struct fd_function *fn, const struct fd_iam_facts *facts,
+             struct fd_risk **risks, size_t *n, const char *check)
+{
+	struct fd_risk_input in;
+	size_t i;
+
+	fd_risks_free(*risks, *n);
+	*risks = NULL;
+	*n = 0;
+	memset(&in, 0, sizeof(in));
+	in.fn = fn;
+	in.iam = facts;
+	in.now_s = FX_NOW_S;
+	in.window_s = 3600;
+	fd_risks_eval(&in, risks, n);
+	for (i = 0; i < *n; i++)
+		if (strcmp((*risks)[i].check_id, check) == 0)
+			return &(*risks)[i];
+	return NULL;
 }

@@ -5,46 +5,14 @@
 
 #include "fleetdeck/awsconfig.h"
 #include "test.h"
-
-extern char **environ;
-
-/* Each case runs in its own process: clear every AWS_* variable it inherited. */
-static void
-cfg_clean_env(void)
-{
-	char name[256];
-	size_t i = 0;
-
-	while (environ[i]) {
-		const char *eq = strchr(environ[i], '=');
-		size_t n = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
-		if (strncmp(environ[i], "AWS_", 4) == 0 && n < sizeof(name)) {
-			memcpy(name, environ[i], n);
-			name[n] = '\0';
-			unsetenv(name);
-			i = 0;
-			continue;
-		}
-		i++;
-	}
-	setenv("HOME", fd_test_tmpdir(), 1);
-}
+#include "test_aws_sim.h"
 
 static void
 cfg_write(const char *name, const char *text, const char *env)
 {
 	char path[512];
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", fd_test_tmpdir(), name);
-	f = fopen(path, "w");
-	if (!f) {
-		fd_test_fail(__FILE__, __LINE__, "cannot write %s", path);
-		return;
-	}
-	fputs(text, f);
-	fclose(f);
-	if (env)
+	if (test_write_tmp(name, text, path, sizeof(path)) && env)
 		setenv(env, path, 1);
 }
 
@@ -62,7 +30,7 @@ TEST(settings_no_files_no_home)
 	struct aws_settings s;
 	struct fd_err err;
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	unsetenv("HOME");
 	REQUIRE(cfg_load(&s, NULL, NULL, &err) == FD_OK);
 	CHECK_STR(s.profile, "default");
@@ -82,7 +50,7 @@ TEST(settings_home_without_files)
 	struct fd_err err;
 	char want[512];
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	REQUIRE(cfg_load(&s, NULL, NULL, &err) == FD_OK);
 	snprintf(want, sizeof(want), "%s/.aws/config", fd_test_tmpdir());
 	CHECK_STR(s.config_path, want);
@@ -97,7 +65,7 @@ TEST(settings_tilde_in_config_env)
 	struct aws_settings s;
 	struct fd_err err;
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	cfg_write("cfg", "[default]\nregion = sa-east-1\n", NULL);
 	setenv("AWS_CONFIG_FILE", "~/cfg", 1);
 	REQUIRE(cfg_load(&s, NULL, NULL, &err) == FD_OK);
@@ -110,7 +78,7 @@ TEST(settings_missing_profile_is_an_error)
 	struct aws_settings s;
 	struct fd_err err;
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	cfg_write("config", "[profile dev]\nregion = eu-west-1\n", "AWS_CONFIG_FILE");
 	cfg_write("credentials", "[other]\naws_access_key_id = AKID\n",
 	          "AWS_SHARED_CREDENTIALS_FILE");
@@ -139,7 +107,7 @@ TEST(settings_default_profile_spellings)
 	struct aws_settings s;
 	struct fd_err err;
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	cfg_write("config", "[profile default]\nregion = ca-central-1\n", "AWS_CONFIG_FILE");
 	REQUIRE(cfg_load(&s, "default", NULL, &err) == FD_OK);
 	CHECK_STR(s.region, "ca-central-1");
@@ -158,7 +126,7 @@ TEST(settings_region_precedence)
 	struct aws_settings s;
 	struct fd_err err;
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	cfg_write("config", "[default]\nregion = eu-north-1\n", "AWS_CONFIG_FILE");
 	setenv("AWS_DEFAULT_REGION", "us-west-1", 1);
 	setenv("AWS_REGION", "us-west-2", 1);
@@ -187,7 +155,7 @@ TEST(settings_region_from_credentials_file_profile)
 	struct aws_settings s;
 	struct fd_err err;
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	cfg_write("config", "[profile p]\nregion = eu-west-3\n", "AWS_CONFIG_FILE");
 	cfg_write("credentials", "[p]\nregion = eu-south-1\n", "AWS_SHARED_CREDENTIALS_FILE");
 	REQUIRE(cfg_load(&s, "p", NULL, &err) == FD_OK);
@@ -200,7 +168,7 @@ TEST(settings_bad_region_rejected)
 	struct aws_settings s;
 	struct fd_err err;
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	setenv("AWS_REGION", "US_EAST_1", 1);
 	CHECK_INT(cfg_load(&s, NULL, NULL, &err), FD_ECONFIG);
 	CHECK_CONTAINS(err.msg, "invalid region \"US_EAST_1\" (from AWS_REGION)");
@@ -236,7 +204,7 @@ TEST(settings_malformed_file_reports_line)
 	struct fd_err err;
 	char path[512];
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	snprintf(path, sizeof(path), "%s/config/malformed-config", fd_test_data());
 	setenv("AWS_CONFIG_FILE", path, 1);
 	CHECK_INT(cfg_load(&s, NULL, NULL, &err), FD_ECONFIG);
@@ -252,7 +220,7 @@ TEST(settings_retry_and_flags)
 	struct aws_settings s;
 	struct fd_err err;
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	cfg_write("config",
 	          "[default]\nmax_attempts = 5\nretry_mode = adaptive\nca_bundle = /etc/ca.pem\n"
 	          "read_only = true\nfleetdeck_prod = TRUE\n"
@@ -288,7 +256,7 @@ TEST(settings_endpoint_sources)
 	struct aws_settings_opts o = {NULL, NULL, "http://flag:1"};
 	struct fd_err err;
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	cfg_write("config",
 	          "[default]\nendpoint_url = http://profile:1\nservices = loc\n"
 	          "[services loc]\nsqs =\n  endpoint_url = http://sqs-section:1\n",
@@ -324,7 +292,7 @@ TEST(settings_services_section_must_exist)
 	struct aws_settings s;
 	struct fd_err err;
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	cfg_write("config", "[default]\nservices = typo\n[services local]\n", "AWS_CONFIG_FILE");
 	CHECK_INT(cfg_load(&s, NULL, NULL, &err), FD_ECONFIG);
 	CHECK_CONTAINS(err.msg, "services = typo");
@@ -338,7 +306,7 @@ TEST(settings_profile_listing_and_lookups)
 	const char **names;
 	size_t n = 0;
 
-	cfg_clean_env();
+	test_clear_aws_env();
 	cfg_write("config",
 	          "[default]\nregion = us-east-1\n[profile b]\nregion = x\n[sso-session s]\n"
 	          "[services z]\n[profile a]\naws_access_key_id = from-config\n",

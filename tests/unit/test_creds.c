@@ -10,36 +10,20 @@
 #include "fleetdeck/creds.h"
 #include "fleetdeck/util.h"
 #include "test.h"
+#include "test_aws_sim.h"
 
-#define SIM_KEY "AKIDSIMULATOR0000001"
-#define SIM_SECRET "sim-secret-key-0000000000000000000000001"
 #define ALL_TRIED                                                                                  \
 	"web identity, SSO, shared credentials file, credential_process, config file, container, " \
 	"IMDS)"
-
-extern char **environ;
 
 /* Every case runs in its own process: start from no AWS_* variables, files in the
  * case's temporary directory, and IMDS off (each case turns on what it tests). */
 static void
 cr_env(void)
 {
-	char name[256], path[600];
-	size_t i = 0;
+	char path[600];
 
-	while (environ[i]) {
-		const char *eq = strchr(environ[i], '=');
-		size_t n = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
-		if (strncmp(environ[i], "AWS_", 4) == 0 && n < sizeof(name)) {
-			memcpy(name, environ[i], n);
-			name[n] = '\0';
-			unsetenv(name);
-			i = 0;
-			continue;
-		}
-		i++;
-	}
-	setenv("HOME", fd_test_tmpdir(), 1);
+	test_clear_aws_env();
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	snprintf(path, sizeof(path), "%s/config", fd_test_tmpdir());
 	setenv("AWS_CONFIG_FILE", path, 1);
@@ -52,17 +36,9 @@ static void
 cr_write(const char *name, const char *text, int mode)
 {
 	char path[600];
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", fd_test_tmpdir(), name);
-	f = fopen(path, "w");
-	if (!f) {
-		fd_test_fail(__FILE__, __LINE__, "cannot write %s", path);
-		return;
-	}
-	fputs(text, f);
-	fclose(f);
-	chmod(path, (mode_t)mode);
+	if (test_write_tmp(name, text, path, sizeof(path)))
+		chmod(path, (mode_t)mode);
 }
 
 /* Loads settings (profile = --profile when non-NULL) and resolves credentials. */

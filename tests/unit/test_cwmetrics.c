@@ -10,6 +10,7 @@
 #include "fleetdeck/cwmetrics.h"
 #include "fleetdeck/lambda.h"
 #include "test.h"
+#include "test_aws_sim.h"
 
 #define T0 1764496800
 
@@ -229,74 +230,6 @@ TEST(cw_cost)
 
 /* ---- against the simulator ---- */
 
-#define SIM_KEY "AKIDSIMULATOR0000001"
-#define SIM_SECRET "sim-secret-key-0000000000000000000000001"
-
-struct sim {
-	struct aws_settings s;
-	struct aws_creds creds;
-	struct aws_client *c;
-};
-
-static int
-sim_open(struct sim *x, const char *reset_body)
-{
-	struct aws_settings_opts so = {0};
-	struct aws_client_opts o = {0};
-	struct fd_err err = {FD_OK, ""};
-	const char *url = fd_test_sim_url();
-	char path[600];
-
-	if (fd_test_sim_control("POST", "reset", reset_body, NULL) != 200)
-		return 0;
-	fd_test_sim_control("POST", "faults", "{\"rules\":[]}", NULL);
-	fd_test_sim_control("POST", "stats/reset", "{}", NULL);
-	setenv("AWS_ENDPOINT_URL", url, 1);
-	setenv("AWS_REGION", "us-east-1", 1);
-	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	setenv("AWS_ACCESS_KEY_ID", SIM_KEY, 1);
-	setenv("AWS_SECRET_ACCESS_KEY", SIM_SECRET, 1);
-	unsetenv("AWS_SESSION_TOKEN");
-	unsetenv("AWS_PROFILE");
-	snprintf(path, sizeof(path), "%s/config", fd_test_tmpdir());
-	setenv("AWS_CONFIG_FILE", path, 1);
-	snprintf(path, sizeof(path), "%s/credentials", fd_test_tmpdir());
-	setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
-	memset(x, 0, sizeof(*x));
-	o.rng_seed = 7;
-	if (aws_settings_load(&x->s, &so, &err) != FD_OK ||
-	    aws_creds_resolve(&x->s, &x->creds, &err) != FD_OK ||
-	    aws_client_new(&x->s, &x->creds, &o, &x->c, &err) != FD_OK) {
-		fd_test_fail(__FILE__, __LINE__, "setup: %s", err.msg);
-		return 0;
-	}
-	return 1;
-}
-
-static void
-sim_close(struct sim *x)
-{
-	aws_client_free(x->c);
-	aws_creds_free(&x->creds);
-	aws_settings_free(&x->s);
-}
-
-static long
-sim_requests(const char *key)
-{
-	char *body = NULL, pat[160];
-	const char *p;
-	long v = -1;
-
-	if (fd_test_sim_control("GET", "stats", NULL, &body) == 200 && body) {
-		snprintf(pat, sizeof(pat), "\"%s\":", key);
-		p = strstr(body, pat);
-		v = p ? strtol(p + strlen(pat), NULL, 10) : 0;
-	}
-	free(body);
-	return v;
-}
-
 static size_t
 points(const struct fd_series *s)
 {
@@ -320,7 +253,7 @@ TEST(cw_sim_fetch_200_functions)
 	uint64_t before;
 	int64_t now;
 
-	if (!sim_open(&x, "{\"functions\":200}"))
+	if (!sim_open_reset(&x, "{\"functions\":200}"))
 		return;
 	REQUIRE(lambda_list_functions_sync(x.c, &fns, &n, &e) == FD_OK && n == N);
 	for (i = 0; i < N; i++) {
@@ -360,7 +293,7 @@ TEST(cw_sim_account_metrics)
 	struct cw_window w;
 	int64_t now;
 
-	if (!sim_open(&x, "{\"functions\":20}"))
+	if (!sim_open_reset(&x, "{\"functions\":20}"))
 		return;
 	memset(&m, 0, sizeof(m));
 	now = fd_wall_now_ms() / 1000;
@@ -390,7 +323,7 @@ TEST(cw_sim_partial_data_pages)
 	size_t n = 0, i;
 	int64_t now;
 
-	if (!sim_open(&x, "{\"functions\":5}"))
+	if (!sim_open_reset(&x, "{\"functions\":5}"))
 		return;
 	REQUIRE(lambda_list_functions_sync(x.c, &fns, &n, &e) == FD_OK && n == N);
 	for (i = 0; i < N; i++)
@@ -497,7 +430,7 @@ TEST(cw_sim_batches_of_whole_functions)
 	struct sim x;
 	size_t i, total = 0;
 
-	if (!sim_open(&x, "{\"functions\":5}"))
+	if (!sim_open_reset(&x, "{\"functions\":5}"))
 		return;
 	memset(&l, 0, sizeof(l));
 	fetch_batches(&x, 200, &l);
@@ -521,7 +454,7 @@ TEST(cw_sim_batches_bounded_and_stoppable)
 	struct sim x;
 	long calls;
 
-	if (!sim_open(&x, "{\"functions\":5}"))
+	if (!sim_open_reset(&x, "{\"functions\":5}"))
 		return;
 	memset(&l, 0, sizeof(l));
 	l.stop_after = 2;

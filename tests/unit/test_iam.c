@@ -226,22 +226,7 @@ fx_init(struct fx *x, const char *trust)
 static const struct fd_risk *
 fx_eval(struct fx *x, const char *check)
 {
-	struct fd_risk_input in;
-	size_t i;
-
-	fd_risks_free(x->risks, x->n);
-	x->risks = NULL;
-	x->n = 0;
-	memset(&in, 0, sizeof(in));
-	in.fn = &x->fn;
-	in.iam = &x->facts;
-	in.now_s = 1796342400; /* 2026-12-04 */
-	in.window_s = 3600;
-	fd_risks_eval(&in, &x->risks, &x->n);
-	for (i = 0; i < x->n; i++)
-		if (strcmp(x->risks[i].check_id, check) == 0)
-			return &x->risks[i];
-	return NULL;
+	return fx_risk_eval(&x->fn, &x->facts, &x->risks, &x->n, check);
 }
 
 static void
@@ -429,62 +414,19 @@ TEST(role_statements_grouped_by_service)
 
 /* ---- against the simulator ---- */
 
-struct simfleet {
-	struct sim sim;
-	struct fd_cache *cache;
-	struct fd_model *m;
-	struct fd_ctx ctx;
-	char path[512];
-};
-
+/* A fleet of functions, refreshed with the FD_REFRESH_* bits of refresh. */
 static int
-fleet_open(struct simfleet *x, int functions, unsigned refresh)
+fleet_open(struct sim_fleet *x, int functions, unsigned refresh)
 {
-	struct fd_err err = {FD_OK, ""};
 	char body[64];
 
-	memset(x, 0, sizeof(*x));
-	fd_test_sim_url();
 	snprintf(body, sizeof(body), "{\"functions\":%d}", functions);
-	if (fd_test_sim_control("POST", "reset", body, NULL) != 200 ||
-	    !sim_open(&x->sim, NULL, NULL))
-		return 0;
-	snprintf(x->path, sizeof(x->path), "%s/cache.db", fd_test_tmpdir());
-	fd_strlcpy(x->ctx.profile, "default", sizeof(x->ctx.profile));
-	fd_strlcpy(x->ctx.account, "123456789012", sizeof(x->ctx.account));
-	fd_strlcpy(x->ctx.region, "us-east-1", sizeof(x->ctx.region));
-	if (fd_cache_open(x->path, &x->cache, NULL, &err) != FD_OK ||
-	    fd_model_new(x->sim.c, x->cache, &x->ctx, &x->m, &err) != FD_OK ||
-	    (refresh && fd_model_refresh_sync(x->m, refresh, &err) != FD_OK)) {
-		fd_test_fail(__FILE__, __LINE__, "setup: %s", err.msg);
-		return 0;
-	}
-	return 1;
-}
-
-static void
-fleet_close(struct simfleet *x)
-{
-	fd_model_free(x->m);
-	fd_cache_close(x->cache);
-	sim_close(&x->sim);
-}
-
-static int
-has_risk(struct fd_model *m, const char *fn, const char *check)
-{
-	const struct fd_risk *r;
-	size_t n = fd_model_risks(m, &r), i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(r[i].function, fn) == 0 && strcmp(r[i].check_id, check) == 0)
-			return 1;
-	return 0;
+	return sim_fleet_open(x, body, refresh);
 }
 
 TEST(iam_sim_each_role_once_then_cache)
 {
-	struct simfleet x;
+	struct sim_fleet x;
 	struct iam_fetch_stats st;
 	struct fd_err err = {FD_OK, ""};
 	const struct iam_role *r;
@@ -517,12 +459,12 @@ TEST(iam_sim_each_role_once_then_cache)
 	REQUIRE(fd_iam_model_refresh_sync(x.m, 1, 0, &st, &err) == FD_OK);
 	CHECK_INT(sim_stat("requests", "iam:GetRole"), (int)st.roles);
 	CHECK_INT(sim_stat("requests", "iam:GetPolicyVersion"), 0);
-	fleet_close(&x);
+	sim_fleet_close(&x);
 }
 
 TEST(iam_sim_failures_stay_per_role)
 {
-	struct simfleet x;
+	struct sim_fleet x;
 	struct iam_role *roles = NULL;
 	struct iam_fetch_stats st;
 	struct fd_err err = {FD_OK, ""};
@@ -549,37 +491,38 @@ TEST(iam_sim_failures_stay_per_role)
 	for (i = 0; i < 3; i++)
 		iam_role_clear(&roles[i]);
 	free(roles);
-	fleet_close(&x);
+	sim_fleet_close(&x);
 }
 
 TEST(iam_sim_checks_positive_and_negative)
 {
-	struct simfleet x;
+	struct sim_fleet x;
 	struct fd_err err = {FD_OK, ""};
 
 	if (!fleet_open(&x, 5, FD_REFRESH_LIST | FD_REFRESH_DETAIL))
 		return;
-	CHECK(!has_risk(x.m, "payments-worker", "iam-wildcard")); /* nothing before IAM data */
+	/* nothing before IAM data */
+	CHECK(!model_has_risk(x.m, "payments-worker", "iam-wildcard"));
 	REQUIRE(fd_iam_model_refresh_sync(x.m, 0, 0, NULL, &err) == FD_OK);
-	CHECK(has_risk(x.m, "payments-worker", "iam-wildcard"));
-	CHECK(has_risk(x.m, "image-resizer", "iam-wildcard"));
-	CHECK(!has_risk(x.m, "orders-api", "iam-wildcard"));
-	CHECK(!has_risk(x.m, "report-generator", "iam-wildcard"));
-	CHECK(has_risk(x.m, "report-generator", "iam-passrole-star"));
-	CHECK(!has_risk(x.m, "payments-worker", "iam-passrole-star"));
-	CHECK(!has_risk(x.m, "orders-api", "iam-passrole-star"));
-	CHECK(has_risk(x.m, "notifications-dispatcher", "iam-data-write-star"));
-	CHECK(has_risk(x.m, "report-generator", "iam-data-write-star"));
-	CHECK(!has_risk(x.m, "orders-api", "iam-data-write-star"));
-	CHECK(!has_risk(x.m, "payments-worker", "iam-data-write-star"));
-	CHECK(has_risk(x.m, "payments-worker", "iam-managed-broad"));
-	CHECK(has_risk(x.m, "image-resizer", "iam-managed-broad"));
-	CHECK(!has_risk(x.m, "orders-api", "iam-managed-broad"));
-	CHECK(has_risk(x.m, "image-resizer", "iam-role-shared"));
-	CHECK(has_risk(x.m, "notifications-dispatcher", "iam-role-shared"));
-	CHECK(!has_risk(x.m, "orders-api", "iam-role-shared"));
-	CHECK(has_risk(x.m, "payments-worker", "iam-trust-broad"));
-	CHECK(!has_risk(x.m, "image-resizer", "iam-trust-broad"));
-	CHECK(!has_risk(x.m, "orders-api", "iam-trust-broad"));
-	fleet_close(&x);
+	CHECK(model_has_risk(x.m, "payments-worker", "iam-wildcard"));
+	CHECK(model_has_risk(x.m, "image-resizer", "iam-wildcard"));
+	CHECK(!model_has_risk(x.m, "orders-api", "iam-wildcard"));
+	CHECK(!model_has_risk(x.m, "report-generator", "iam-wildcard"));
+	CHECK(model_has_risk(x.m, "report-generator", "iam-passrole-star"));
+	CHECK(!model_has_risk(x.m, "payments-worker", "iam-passrole-star"));
+	CHECK(!model_has_risk(x.m, "orders-api", "iam-passrole-star"));
+	CHECK(model_has_risk(x.m, "notifications-dispatcher", "iam-data-write-star"));
+	CHECK(model_has_risk(x.m, "report-generator", "iam-data-write-star"));
+	CHECK(!model_has_risk(x.m, "orders-api", "iam-data-write-star"));
+	CHECK(!model_has_risk(x.m, "payments-worker", "iam-data-write-star"));
+	CHECK(model_has_risk(x.m, "payments-worker", "iam-managed-broad"));
+	CHECK(model_has_risk(x.m, "image-resizer", "iam-managed-broad"));
+	CHECK(!model_has_risk(x.m, "orders-api", "iam-managed-broad"));
+	CHECK(model_has_risk(x.m, "image-resizer", "iam-role-shared"));
+	CHECK(model_has_risk(x.m, "notifications-dispatcher", "iam-role-shared"));
+	CHECK(!model_has_risk(x.m, "orders-api", "iam-role-shared"));
+	CHECK(model_has_risk(x.m, "payments-worker", "iam-trust-broad"));
+	CHECK(!model_has_risk(x.m, "image-resizer", "iam-trust-broad"));
+	CHECK(!model_has_risk(x.m, "orders-api", "iam-trust-broad"));
+	sim_fleet_close(&x);
 }

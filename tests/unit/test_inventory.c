@@ -16,57 +16,14 @@
 #include "test.h"
 #include "test_aws_sim.h"
 
-struct inv {
-	struct sim sim;
-	struct fd_cache *cache;
-	struct fd_model *m;
-	struct fd_ctx ctx;
-};
-
 /* A fleet of n functions with the documented quotas enforced by the simulator. */
 static int
-inv_open(struct inv *x, int n)
+inv_open(struct sim_fleet *x, int n)
 {
-	struct fd_err err = {FD_OK, ""};
-	char body[128], path[512];
+	char body[128];
 
-	memset(x, 0, sizeof(*x));
-	fd_test_sim_url();
 	snprintf(body, sizeof(body), "{\"functions\":%d,\"enforce_quotas\":true}", n);
-	if (fd_test_sim_control("POST", "reset", body, NULL) != 200)
-		return 0;
-	if (!sim_open(&x->sim, NULL, NULL))
-		return 0;
-	snprintf(path, sizeof(path), "%s/cache.db", fd_test_tmpdir());
-	fd_strlcpy(x->ctx.profile, "default", sizeof(x->ctx.profile));
-	fd_strlcpy(x->ctx.account, "123456789012", sizeof(x->ctx.account));
-	fd_strlcpy(x->ctx.region, "us-east-1", sizeof(x->ctx.region));
-	if (fd_cache_open(path, &x->cache, NULL, &err) != FD_OK ||
-	    fd_model_new(x->sim.c, x->cache, &x->ctx, &x->m, &err) != FD_OK) {
-		fd_test_fail(__FILE__, __LINE__, "setup: %s", err.msg);
-		return 0;
-	}
-	return 1;
-}
-
-static void
-inv_close(struct inv *x)
-{
-	fd_model_free(x->m);
-	fd_cache_close(x->cache);
-	sim_close(&x->sim);
-}
-
-static int
-has_risk(struct fd_model *m, const char *fn, const char *check)
-{
-	const struct fd_risk *r;
-	size_t n = fd_model_risks(m, &r), i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(r[i].function, fn) == 0 && strcmp(r[i].check_id, check) == 0)
-			return 1;
-	return 0;
+	return sim_fleet_open(x, body, 0);
 }
 
 static const struct fd_trigger *
@@ -82,7 +39,7 @@ trigger_of(const struct fd_function *f, enum fd_trigger_kind kind)
 
 /* Every simulated function listed exactly once, in the model and in the cache. */
 static void
-check_listing(struct inv *x, size_t n)
+check_listing(struct sim_fleet *x, size_t n)
 {
 	cJSON *fleet = sim_get("fleet");
 	const cJSON *names = cJSON_GetObjectItem(fleet, "names"), *name;
@@ -128,7 +85,7 @@ check_rates(void)
 }
 
 static void
-wait_until(struct inv *x, int (*done)(struct inv *), int seconds)
+wait_until(struct sim_fleet *x, int (*done)(struct sim_fleet *), int seconds)
 {
 	int64_t end = fd_now_ms() + seconds * 1000LL;
 
@@ -143,7 +100,7 @@ TEST(inventory_refresh_5_full)
 	const struct fd_log_group *g;
 	const struct fd_fn_row *row;
 	const struct fd_alias *live = NULL;
-	struct inv x;
+	struct sim_fleet x;
 	size_t i;
 
 	if (!inv_open(&x, 5))
@@ -169,8 +126,8 @@ TEST(inventory_refresh_5_full)
 
 	f = fd_model_function(x.m, "payments-worker");
 	REQUIRE(f && trigger_of(f, FD_TRIG_SQS) && trigger_of(f, FD_TRIG_SQS)->uuid);
-	CHECK(has_risk(x.m, "payments-worker", "env-secret-literal"));
-	CHECK(has_risk(x.m, "payments-worker", "log-no-retention"));
+	CHECK(model_has_risk(x.m, "payments-worker", "env-secret-literal"));
+	CHECK(model_has_risk(x.m, "payments-worker", "log-no-retention"));
 	CHECK(fd_model_row(x.m, "payments-worker")->error_pct > 1.0);
 
 	/* S3 invokes it asynchronously, but it has a DLQ; reserved concurrency too. */
@@ -179,14 +136,14 @@ TEST(inventory_refresh_5_full)
 	CHECK_INT(f->reserved_concurrency, 2);
 	CHECK(trigger_of(f, FD_TRIG_S3) != NULL);
 	CHECK(f->dlq_arn != NULL);
-	CHECK(!has_risk(x.m, "image-resizer", "async-no-dlq"));
+	CHECK(!model_has_risk(x.m, "image-resizer", "async-no-dlq"));
 	CHECK(fd_model_row(x.m, "image-resizer")->throttles > 0);
-	CHECK(!has_risk(x.m, "image-resizer", "throttles-no-reserved"));
+	CHECK(!model_has_risk(x.m, "image-resizer", "throttles-no-reserved"));
 
 	f = fd_model_function(x.m, "report-generator");
 	REQUIRE(f && trigger_of(f, FD_TRIG_EVENTBRIDGE) && !f->dlq_arn);
-	CHECK(has_risk(x.m, "report-generator", "async-no-dlq"));
-	CHECK(has_risk(x.m, "report-generator", "timeouts-observed"));
+	CHECK(model_has_risk(x.m, "report-generator", "async-no-dlq"));
+	CHECK(model_has_risk(x.m, "report-generator", "timeouts-observed"));
 	g = fd_model_log_group(x.m, "/aws/lambda-custom/report-generator");
 	REQUIRE(g != NULL); /* custom groups are described by name */
 	CHECK_INT(g->retention_days, 7);
@@ -194,13 +151,13 @@ TEST(inventory_refresh_5_full)
 	f = fd_model_function(x.m, "notifications-dispatcher");
 	REQUIRE(f && f->async.present);
 	CHECK(f->async.on_failure != NULL);
-	CHECK(!has_risk(x.m, "notifications-dispatcher", "async-no-dlq"));
-	CHECK(has_risk(x.m, "notifications-dispatcher", "log-no-retention"));
-	inv_close(&x);
+	CHECK(!model_has_risk(x.m, "notifications-dispatcher", "async-no-dlq"));
+	CHECK(model_has_risk(x.m, "notifications-dispatcher", "log-no-retention"));
+	sim_fleet_close(&x);
 }
 
 static int
-report_generator_loaded(struct inv *x)
+report_generator_loaded(struct sim_fleet *x)
 {
 	const struct fd_function *f = fd_model_function(x->m, "report-generator");
 
@@ -211,7 +168,7 @@ TEST(inventory_refresh_500_wanted_detail_first)
 {
 	struct fd_err err = {FD_OK, ""};
 	struct fd_model_status st;
-	struct inv x;
+	struct sim_fleet x;
 
 	if (!inv_open(&x, 500))
 		return;
@@ -222,19 +179,19 @@ TEST(inventory_refresh_500_wanted_detail_first)
 	CHECK_INT(sim_stat("requests", "lambda:ListFunctions"), 10);
 	CHECK(sim_stat("requests", "monitoring:GetMetricData") >= 11); /* 500 x 11 / 500 */
 	CHECK_INT(sim_stat("requests", "lambda:GetFunction"), 0);
-	CHECK(has_risk(x.m, "payments-worker", "env-secret-literal")); /* from the listing */
-	CHECK(!has_risk(x.m, "report-generator", "async-no-dlq"));     /* needs detail */
+	CHECK(model_has_risk(x.m, "payments-worker", "env-secret-literal")); /* from the listing */
+	CHECK(!model_has_risk(x.m, "report-generator", "async-no-dlq"));     /* needs detail */
 	/* The function on screen gets its detail at once, without a full detail walk. */
 	fd_model_want_detail(x.m, "report-generator");
 	wait_until(&x, report_generator_loaded, 30);
 	REQUIRE(report_generator_loaded(&x));
-	CHECK(has_risk(x.m, "report-generator", "async-no-dlq"));
+	CHECK(model_has_risk(x.m, "report-generator", "async-no-dlq"));
 	CHECK(sim_stat("requests", "lambda:GetFunction") <= 1);
 	fd_model_status(x.m, &st);
 	CHECK_INT(st.refreshing, 0);
 	CHECK_STR(st.last_error, "");
 	check_rates();
-	inv_close(&x);
+	sim_fleet_close(&x);
 }
 
 TEST(inventory_refresh_10k_list_metrics)
@@ -242,7 +199,7 @@ TEST(inventory_refresh_10k_list_metrics)
 	struct fd_err err = {FD_OK, ""};
 	struct timespec t0, t1;
 	struct fd_totals t;
-	struct inv x;
+	struct sim_fleet x;
 
 	if (!inv_open(&x, 10000))
 		return;
@@ -259,11 +216,11 @@ TEST(inventory_refresh_10k_list_metrics)
 	CHECK_INT(t.functions, 10000);
 	CHECK(t.invocations > 0);
 	check_rates();
-	inv_close(&x);
+	sim_fleet_close(&x);
 }
 
 static int
-some_details_loaded(struct inv *x)
+some_details_loaded(struct sim_fleet *x)
 {
 	const struct fd_fn_row *rows;
 	size_t n = fd_model_rows(x->m, &rows), i, k = 0;
@@ -287,7 +244,7 @@ count_detail(struct fd_model *m)
 TEST(inventory_interrupted_refresh_resumes)
 {
 	struct fd_err err = {FD_OK, ""};
-	struct inv x;
+	struct sim_fleet x;
 	char *cursor;
 	size_t before, second;
 
@@ -317,7 +274,7 @@ TEST(inventory_interrupted_refresh_resumes)
 	CHECK_INT(count_detail(x.m), 20);
 	CHECK_INT(sim_stat("requests", "lambda:ListFunctions"), 0);
 	free(cursor);
-	inv_close(&x);
+	sim_fleet_close(&x);
 }
 
 TEST(inventory_metrics_incremental)
@@ -327,7 +284,7 @@ TEST(inventory_metrics_incremental)
 	cJSON *reqs;
 	const cJSON *last;
 	const char *body, *p;
-	struct inv x;
+	struct sim_fleet x;
 
 	if (!inv_open(&x, 5))
 		return;
@@ -345,7 +302,7 @@ TEST(inventory_metrics_incremental)
 	/* Only from the newest stored point on, not the whole hour again. */
 	CHECK(strtoll(p + 12, NULL, 10) >= newest - 60);
 	cJSON_Delete(reqs);
-	inv_close(&x);
+	sim_fleet_close(&x);
 }
 
 /* Metrics are stored a batch of functions at a time: a fetch that fails half-way keeps
@@ -360,7 +317,7 @@ TEST(inventory_metrics_partial_kept)
 	cJSON *reqs;
 	const cJSON *last;
 	const char *p;
-	struct inv x;
+	struct sim_fleet x;
 
 	if (!inv_open(&x, 500))
 		return;
@@ -390,5 +347,5 @@ TEST(inventory_metrics_partial_kept)
 	CHECK_INT(n, 500);
 	fd_summaries_free(s, n);
 	cJSON_Delete(reqs);
-	inv_close(&x);
+	sim_fleet_close(&x);
 }

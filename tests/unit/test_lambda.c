@@ -6,6 +6,7 @@
 
 #include "fleetdeck/lambda.h"
 #include "test.h"
+#include "test_aws_sim.h"
 
 static char *
 fixture(const char *name, size_t *len)
@@ -573,76 +574,6 @@ TEST(lambda_account_settings_parse)
 
 /* ---- against the simulator ---- */
 
-#define SIM_KEY "AKIDSIMULATOR0000001"
-#define SIM_SECRET "sim-secret-key-0000000000000000000000001"
-
-struct sim {
-	struct aws_settings s;
-	struct aws_creds creds;
-	struct aws_client *c;
-};
-
-/* A client for the simulator after POST /_sim/reset with reset_body. */
-static int
-sim_open(struct sim *x, const char *reset_body)
-{
-	struct aws_settings_opts so = {0};
-	struct aws_client_opts o = {0};
-	struct fd_err err = {FD_OK, ""};
-	const char *url = fd_test_sim_url();
-	char path[600];
-
-	if (fd_test_sim_control("POST", "reset", reset_body, NULL) != 200)
-		return 0;
-	fd_test_sim_control("POST", "faults", "{\"rules\":[]}", NULL);
-	fd_test_sim_control("POST", "stats/reset", "{}", NULL);
-	setenv("AWS_ENDPOINT_URL", url, 1);
-	setenv("AWS_REGION", "us-east-1", 1);
-	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	setenv("AWS_ACCESS_KEY_ID", SIM_KEY, 1);
-	setenv("AWS_SECRET_ACCESS_KEY", SIM_SECRET, 1);
-	unsetenv("AWS_SESSION_TOKEN");
-	unsetenv("AWS_PROFILE");
-	snprintf(path, sizeof(path), "%s/config", fd_test_tmpdir());
-	setenv("AWS_CONFIG_FILE", path, 1);
-	snprintf(path, sizeof(path), "%s/credentials", fd_test_tmpdir());
-	setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
-	memset(x, 0, sizeof(*x));
-	o.rng_seed = 7;
-	if (aws_settings_load(&x->s, &so, &err) != FD_OK ||
-	    aws_creds_resolve(&x->s, &x->creds, &err) != FD_OK ||
-	    aws_client_new(&x->s, &x->creds, &o, &x->c, &err) != FD_OK) {
-		fd_test_fail(__FILE__, __LINE__, "setup: %s", err.msg);
-		return 0;
-	}
-	return 1;
-}
-
-static void
-sim_close(struct sim *x)
-{
-	aws_client_free(x->c);
-	aws_creds_free(&x->creds);
-	aws_settings_free(&x->s);
-}
-
-/* requests["<key>"] from GET /_sim/stats, -1 when unreadable. */
-static long
-sim_requests(const char *key)
-{
-	char *body = NULL, pat[160];
-	const char *p;
-	long v = -1;
-
-	if (fd_test_sim_control("GET", "stats", NULL, &body) == 200 && body) {
-		snprintf(pat, sizeof(pat), "\"%s\":", key);
-		p = strstr(body, pat);
-		v = p ? strtol(p + strlen(pat), NULL, 10) : 0;
-	}
-	free(body);
-	return v;
-}
-
 static int
 name_cmp(const void *a, const void *b)
 {
@@ -684,7 +615,7 @@ TEST(lambda_sim_list_500_functions)
 	struct lambda_list_cb cb = {count_page, count_done, &pc};
 	size_t n = 0, i;
 
-	if (!sim_open(&x, "{\"functions\":500}"))
+	if (!sim_open_reset(&x, "{\"functions\":500}"))
 		return;
 	CHECK_INT(lambda_list_functions_sync(x.c, &fns, &n, &e), FD_OK);
 	CHECK_INT(n, 500);
@@ -786,7 +717,7 @@ TEST(lambda_sim_detail_of_interesting_functions)
 	struct aws_error e;
 	size_t n = 0;
 
-	if (!sim_open(&x, "{\"functions\":40}"))
+	if (!sim_open_reset(&x, "{\"functions\":40}"))
 		return;
 	REQUIRE(lambda_list_functions_sync(x.c, &fns, &n, &e) == FD_OK && n == 40);
 	f = find_fn(fns, n, "orders-api");
@@ -828,7 +759,7 @@ TEST(lambda_sim_detail_missing_function_fails)
 	struct fd_function f;
 	struct aws_error e;
 
-	if (!sim_open(&x, "{\"functions\":5}"))
+	if (!sim_open_reset(&x, "{\"functions\":5}"))
 		return;
 	memset(&f, 0, sizeof(f));
 	f.name = fd_xstrdup("no-such-function");
@@ -847,7 +778,7 @@ TEST(lambda_sim_account_settings)
 	struct lambda_account a = {0};
 	struct aws_error e;
 
-	if (!sim_open(&x, "{\"functions\":12}"))
+	if (!sim_open_reset(&x, "{\"functions\":12}"))
 		return;
 	CHECK_INT(lambda_account_settings_sync(x.c, &a, &e), FD_OK);
 	CHECK(a.concurrent_limit > 0);

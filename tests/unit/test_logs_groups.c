@@ -5,6 +5,7 @@
 
 #include "fleetdeck/logs.h"
 #include "test.h"
+#include "test_aws_sim.h"
 
 TEST(logs_groups_parse_fields)
 {
@@ -64,40 +65,16 @@ TEST(logs_groups_parse_malformed)
 
 /* ---- against the simulator ---- */
 
-#define SIM_KEY "AKIDSIMULATOR0000001"
-#define SIM_SECRET "sim-secret-key-0000000000000000000000001"
-
 TEST(logs_groups_sim_all_pages)
 {
-	struct aws_settings s;
-	struct aws_settings_opts so = {0};
-	struct aws_client_opts o = {0};
-	struct aws_creds creds;
-	struct aws_client *c = NULL;
+	struct sim x;
 	struct fd_log_group *g = NULL;
 	struct aws_error e;
-	struct fd_err err = {FD_OK, ""};
-	const char *url = fd_test_sim_url();
-	char path[600];
 	size_t n = 0, i, never = 0;
 
-	REQUIRE(fd_test_sim_control("POST", "reset", "{\"functions\":120}", NULL) == 200);
-	setenv("AWS_ENDPOINT_URL", url, 1);
-	setenv("AWS_REGION", "us-east-1", 1);
-	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	setenv("AWS_ACCESS_KEY_ID", SIM_KEY, 1);
-	setenv("AWS_SECRET_ACCESS_KEY", SIM_SECRET, 1);
-	unsetenv("AWS_SESSION_TOKEN");
-	unsetenv("AWS_PROFILE");
-	snprintf(path, sizeof(path), "%s/none", fd_test_tmpdir());
-	setenv("AWS_CONFIG_FILE", path, 1);
-	setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
-	memset(&s, 0, sizeof(s));
-	memset(&creds, 0, sizeof(creds));
-	REQUIRE(aws_settings_load(&s, &so, &err) == FD_OK);
-	REQUIRE(aws_creds_resolve(&s, &creds, &err) == FD_OK);
-	REQUIRE(aws_client_new(&s, &creds, &o, &c, &err) == FD_OK);
-	CHECK_INT(logs_describe_groups_sync(c, "/aws/lambda/", &g, &n, &e), FD_OK);
+	fd_test_sim_url();
+	REQUIRE(sim_open_reset(&x, "{\"functions\":120}"));
+	CHECK_INT(logs_describe_groups_sync(x.c, "/aws/lambda/", &g, &n, &e), FD_OK);
 	/* 120 functions, a few of them with custom groups outside the prefix */
 	CHECK(n > 100 && n <= 120);
 	for (i = 0; i < n; i++) {
@@ -106,7 +83,5 @@ TEST(logs_groups_sim_all_pages)
 	}
 	CHECK(never > 0);
 	fd_log_groups_free(g, n);
-	aws_client_free(c);
-	aws_creds_free(&creds);
-	aws_settings_free(&s);
+	sim_close(&x);
 }

@@ -76,3 +76,18 @@ TEST(output_table_aligned_and_truncated)
 	CHECK(strchr(s, 0x1b) == NULL);
 	free(s);
 }
+
+TEST(output_track_and_sanitized_text)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	REQUIRE(f != NULL);
+	fd_put_track(f, 2, 3, 8);
+	fd_put_track(f, 0, 0, 2);
+	fd_put_sanitized(f, " a\033]52;c;eA==\007b");
+	fclose(f);
+	CHECK_STR(text, "|  ===   ||  | a^[]52;c;eA==^Gb"); /* ESC and BEL shown, not sent */
+	free(text);
+}

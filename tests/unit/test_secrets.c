@@ -17,7 +17,7 @@
 #include "test.h"
 #include "test_aws_sim.h"
 
-#define NOW_S 1796342400LL /* 2026-12-04T00:00:00Z */
+#define NOW_S FX_NOW_S /* 2026-12-04T00:00:00Z, the risk fixtures' clock */
 #define DAY 86400LL
 
 static void
@@ -252,22 +252,7 @@ sfx_init(struct sfx *x, enum fd_secret_kind kind)
 static const struct fd_risk *
 sfx_eval(struct sfx *x, const char *check)
 {
-	struct fd_risk_input in;
-	size_t i;
-
-	fd_risks_free(x->risks, x->n);
-	x->risks = NULL;
-	x->n = 0;
-	memset(&in, 0, sizeof(in));
-	in.fn = &x->fn;
-	in.iam = &x->facts;
-	in.now_s = NOW_S;
-	in.window_s = 3600;
-	fd_risks_eval(&in, &x->risks, &x->n);
-	for (i = 0; i < x->n; i++)
-		if (strcmp(x->risks[i].check_id, check) == 0)
-			return &x->risks[i];
-	return NULL;
+	return fx_risk_eval(&x->fn, &x->facts, &x->risks, &x->n, check);
 }
 
 static void
@@ -382,25 +367,13 @@ file_has(const char *path, const char *needle)
 }
 
 static int
-has_risk(struct fd_model *m, const char *fn, const char *check)
-{
-	const struct fd_risk *r;
-	size_t n = fd_model_risks(m, &r), i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(r[i].function, fn) == 0 && strcmp(r[i].check_id, check) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 debug_iff_prod(struct fd_model *m, const char *name)
 {
 	const struct fd_function *f = fd_model_function(m, name);
 	const char *src, *env = f ? fd_function_tag(f, "env") : NULL;
 	int debug = f && fd_log_level_is_debug(fd_function_log_level(f, &src));
 
-	return has_risk(m, name, "log-debug-prod") == (debug && fd_str_eq(env, "prod"));
+	return model_has_risk(m, name, "log-debug-prod") == (debug && fd_str_eq(env, "prod"));
 }
 
 TEST(secrets_sim_metadata_only_and_never_a_value)
@@ -434,21 +407,21 @@ TEST(secrets_sim_metadata_only_and_never_a_value)
 	CHECK_INT(sim_stat("requests", "secretsmanager:GetSecretValue"), 0);
 	CHECK_INT(sim_stat("requests", "ssm:GetParameter"), 0);
 	/* rotation: ledger rotated 200 days ago, the report key never; orders' is fine */
-	CHECK(has_risk(m, "payments-worker", "secret-rotation"));
-	CHECK(has_risk(m, "report-generator", "secret-rotation"));
-	CHECK(!has_risk(m, "orders-api", "secret-rotation"));
-	CHECK(!has_risk(m, "notifications-dispatcher", "secret-rotation")); /* recent SSM */
+	CHECK(model_has_risk(m, "payments-worker", "secret-rotation"));
+	CHECK(model_has_risk(m, "report-generator", "secret-rotation"));
+	CHECK(!model_has_risk(m, "orders-api", "secret-rotation"));
+	CHECK(!model_has_risk(m, "notifications-dispatcher", "secret-rotation")); /* recent SSM */
 	/* unreadable: no statement for them; orders-api's role names its secret; the
 	 * admin role reads all; image-resizer's parameter is a plain String */
-	CHECK(has_risk(m, "report-generator", "secret-unreadable"));
-	CHECK(has_risk(m, "notifications-dispatcher", "secret-unreadable"));
-	CHECK(!has_risk(m, "orders-api", "secret-unreadable"));
-	CHECK(!has_risk(m, "payments-worker", "secret-unreadable"));
-	CHECK(!has_risk(m, "image-resizer", "secret-unreadable"));
+	CHECK(model_has_risk(m, "report-generator", "secret-unreadable"));
+	CHECK(model_has_risk(m, "notifications-dispatcher", "secret-unreadable"));
+	CHECK(!model_has_risk(m, "orders-api", "secret-unreadable"));
+	CHECK(!model_has_risk(m, "payments-worker", "secret-unreadable"));
+	CHECK(!model_has_risk(m, "image-resizer", "secret-unreadable"));
 	/* DEBUG in production: exactly where the level is DEBUG and the env tag prod */
 	CHECK(debug_iff_prod(m, "report-generator"));
 	CHECK(debug_iff_prod(m, "notifications-dispatcher"));
-	CHECK(!has_risk(m, "orders-api", "log-debug-prod"));
+	CHECK(!model_has_risk(m, "orders-api", "log-debug-prod"));
 	n = fd_model_risks(m, &risks);
 	for (i = 0; i < n; i++) {
 		CHECK(!strstr(risks[i].reason, "sim-secret-value"));
