@@ -8,8 +8,9 @@
  * concurrency, cost_usd_month, risks. Counts are integers, error_pct, the latencies
  * and the cost numbers, null when there is no data for the window. csv has the same
  * columns with a header line. The table leaves the cost out unless --columns names
- * it (as the dashboard does until it is asked for); asking for it also refreshes the
- * log groups, whose stored bytes it counts. */
+ * it (as the dashboard does until it is asked for); naming it in --columns or --sort
+ * also refreshes the log groups, whose stored bytes it counts; otherwise the cost
+ * comes from what the cache holds. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -277,7 +278,9 @@ wants_cost(const struct fn_opts *o)
 {
 	size_t i;
 
-	for (i = 0; i < o->ncols; i++)
+	/* Only an explicit --columns/--sort cost pays for the log-group pages; the
+	 * default json/csv cost field is answered from what the cache holds. */
+	for (i = 0; o->columns && i < o->ncols; i++)
 		if (o->cols[i] == FD_FC_COST)
 			return 1;
 	return o->sort_col == FD_FC_COST;
