@@ -543,6 +543,7 @@ fd_model_refresh(struct fd_model *m, unsigned what)
 	inv = inv_get(m);
 	if (m->st.refreshing)
 		return;
+	model_account_refresh(m, what);
 	if (m->queues && (what & FD_REFRESH_LIST)) {
 		fd_queues_set_functions(m->queues, m->fns, m->nfns);
 		fd_queues_refresh(m->queues);
@@ -589,6 +590,7 @@ fd_model_cancel(struct fd_model *m)
 {
 	struct fd_inventory *inv = m->inv;
 
+	model_account_cancel(m);
 	if (!inv)
 		return;
 	cancel_ops(inv);
