@@ -540,10 +540,12 @@ fd_model_refresh(struct fd_model *m, unsigned what)
 		m->st.offline = 1;
 		return;
 	}
+	/* The account line has its own calls: a window switch during a refresh gets its
+	 * peak at once. */
+	model_account_refresh(m, what);
 	inv = inv_get(m);
 	if (m->st.refreshing)
 		return;
-	model_account_refresh(m, what);
 	if (m->queues && (what & FD_REFRESH_LIST)) {
 		fd_queues_set_functions(m->queues, m->fns, m->nfns);
 		fd_queues_refresh(m->queues);

@@ -153,11 +153,14 @@ used_store(struct fd_model *m, const struct model_acct_op *op)
 	meta_put_ll(m, kw, m->account_used_ms);
 }
 
+static void start_used(struct fd_model *m);
+
 static void
 used_done(enum fd_status st, const struct aws_error *e, void *ud)
 {
 	struct model_acct_op *op = ud;
 	struct fd_model *m = op->m;
+	int stale = m && op->window_s != m->window_s;
 
 	if (m) {
 		m->acct_used = NULL;
@@ -165,7 +168,7 @@ used_done(enum fd_status st, const struct aws_error *e, void *ud)
 		if (st != FD_OK || e) {
 			op_error(m->account_used_error, sizeof(m->account_used_error),
 			         st != FD_OK ? st : FD_EAWS, e);
-		} else if (op->window_s == m->window_s) {
+		} else if (!stale) {
 			m->account_used_error[0] = '\0';
 			used_store(m, op);
 		}
@@ -173,6 +176,9 @@ used_done(enum fd_status st, const struct aws_error *e, void *ud)
 	}
 	cw_account_metrics_free(&op->met);
 	free(op);
+	/* The window changed while this was in flight: ask for the new one's peak. */
+	if (stale && st == FD_OK)
+		start_used(m);
 }
 
 static struct model_acct_op *

@@ -175,6 +175,15 @@ TEST(model_account_async_and_cached)
 	CHECK(isnan(t.account_concurrency_max));
 	CHECK_INT(t.concurrency_limit, limit);
 	fd_model_free(off);
+
+	/* Online, a window switch fetches that window's peak. */
+	fd_model_set_window(x.m, 900);
+	fd_model_totals(x.m, &t);
+	CHECK(isnan(t.account_concurrency_max));
+	fd_model_refresh(x.m, FD_REFRESH_METRICS);
+	CHECK(drive_until(&x, account_known, 15));
+	fd_model_totals(x.m, &t);
+	CHECK(t.account_concurrency_max >= 1);
 	acct_close(&x);
 }
 
