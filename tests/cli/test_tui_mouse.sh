@@ -36,11 +36,13 @@ start() { # [ENV...]
 
 byte() { printf "\\$(printf %o "$1")"; }
 
-# mouse BUTTON ROW: one report for the 0-based screen row (column 5).
-mouse() {
-	tm send-keys -t fd -l "$(printf '\033[M')$(byte $(($1 + 32)))$(byte 38)$(byte $(($2 + 33)))"
-}
-click() { mouse 0 "$1"; mouse 3 "$1"; }
+# report BUTTON ROW: one report for the 0-based screen row (column 5).
+report() { printf '\033[M%s%s%s' "$(byte $(($1 + 32)))" "$(byte 38)" "$(byte $(($2 + 33)))"; }
+# Press and release (twice for a double click) go in one write, as a terminal sends
+# them: a busy machine must not stretch a click past curses' click interval.
+mouse() { tm send-keys -t fd -l "$(report "$1" "$2")"; }
+click() { tm send-keys -t fd -l "$(report 0 "$1")$(report 3 "$1")"; }
+double_click() { tm send-keys -t fd -l "$(report 0 "$1")$(report 3 "$1")$(report 0 "$1")$(report 3 "$1")"; }
 
 name_at() { sed -n "$(($1 + 1))p" "$T/pane" | awk '{print $1}'; }
 
@@ -60,8 +62,7 @@ tm send-keys -t fd Escape
 wait_for "sorted by"
 
 # A double click opens the row clicked: the first function.
-click 5
-click 5
+double_click 5
 wait_for "functions › $first" 10
 tm send-keys -t fd Escape
 wait_for "sorted by"
