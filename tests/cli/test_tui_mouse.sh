@@ -7,6 +7,8 @@
 command -v tmux >/dev/null 2>&1 || { echo "tmux not installed" >&2; exit 77; }
 fd_need_sim
 fd_sim_env
+# A fleet with rows enough to click on, whatever the tests before left.
+sim_control POST reset '{"functions":40}' >/dev/null
 export LC_ALL=C.UTF-8 TERM=xterm-256color
 unset NO_COLOR TMUX || true
 
@@ -51,7 +53,7 @@ start
 wait_for "data [0-9]*s old" 20 || finish
 first=$(name_at 5)
 eighth=$(name_at 12)
-[ -n "$first" ] && [ -n "$eighth" ] || fail "no function rows on the dashboard"
+[ -n "$first" ] && [ -n "$eighth" ] || { fail "no function rows on the dashboard"; finish; }
 
 # A click on the eighth function's row, then Enter, opens that function.
 click 12
