@@ -606,22 +606,23 @@ account_find(const char *id, void *ctx)
 	return NULL;
 }
 
-enum fd_status
-cw_fetch_account_sync(struct aws_client *c, const struct cw_window *w,
-		      struct cw_account_metrics *out, struct aws_error *err)
+/* out must stay alive until cb->done runs (batch is not used). */
+uint64_t
+cw_fetch_account(struct aws_client *c, const struct cw_window *w, struct cw_account_metrics *out,
+		 const struct cw_fetch_cb *cb)
 {
 	static const struct fd_metric_info concurrent = {"AWS/Lambda", "ConcurrentExecutions",
 							 "Maximum"};
 	static const struct fd_metric_info unreserved = {
 		"AWS/Lambda", "UnreservedConcurrentExecutions", "Maximum"};
-	struct cw_sync s = {0};
+	struct aws_error e;
 	struct cw_job *j;
 	size_t npts;
 
 	if (window_points(w, &npts) != 0) {
-		if (err)
-			error_from_status(err, FD_EINVAL, "invalid metrics window");
-		return FD_EINVAL;
+		error_from_status(&e, FD_EINVAL, "invalid metrics window");
+		cb->done(FD_EINVAL, &e, cb->ud);
+		return 0;
 	}
 	series_prepare(&out->concurrent, w, npts);
 	series_prepare(&out->unreserved, w, npts);
@@ -631,10 +632,21 @@ cw_fetch_account_sync(struct aws_client *c, const struct cw_window *w,
 	j->fixed[1] = (struct cw_query){"unreserved", &unreserved, NULL, NULL};
 	j->nfixed = 2;
 	j->w = *w;
+	j->npts = npts;
 	j->find = account_find;
 	j->find_ctx = out;
-	j->cb = (struct cw_fetch_cb){sync_done, &s, NULL};
-	job_start(c, j, j->nfixed);
+	j->cb = (struct cw_fetch_cb){cb->done, cb->ud, NULL};
+	return job_start(c, j, j->nfixed);
+}
+
+enum fd_status
+cw_fetch_account_sync(struct aws_client *c, const struct cw_window *w,
+		      struct cw_account_metrics *out, struct aws_error *err)
+{
+	struct cw_sync s = {0};
+	struct cw_fetch_cb cb = {sync_done, &s, NULL};
+
+	cw_fetch_account(c, w, out, &cb);
 	return sync_run(c, &s, err);
 }
 

@@ -481,32 +481,69 @@ lambda_load_detail_sync(struct aws_client *c, struct fd_function *fn, struct aws
 
 /* ---- account settings ---- */
 
+struct account_job {
+	lambda_account_fn done;
+	void *ud;
+};
+
+static void
+account_answer(struct aws_response *resp, void *ud)
+{
+	struct account_job *j = ud;
+	struct lambda_account acct;
+	struct fd_err perr = {0};
+	struct aws_error e;
+	enum fd_status st = resp->error.status;
+
+	if (st != FD_OK) {
+		j->done(st, NULL, &resp->error, j->ud);
+		goto out;
+	}
+	st = lambda_parse_account_settings(resp->body.data, resp->body.len, &acct, &perr);
+	if (st != FD_OK) {
+		error_from_status(&e, st, "GetAccountSettings", perr.msg);
+		j->done(st, NULL, &e, j->ud);
+		goto out;
+	}
+	j->done(FD_OK, &acct, NULL, j->ud);
+out:
+	free(j);
+}
+
+uint64_t
+lambda_account_settings(struct aws_client *c, lambda_account_fn done, void *ud)
+{
+	struct account_job *j = fd_xcalloc(1, sizeof(*j));
+	struct aws_request r;
+
+	j->done = done;
+	j->ud = ud;
+	get_request(&r, "GetAccountSettings", "/2016-08-19/account-settings/");
+	return aws_call_start(c, &r, account_answer, j);
+}
+
+struct account_sync {
+	struct sync_wait w;
+	struct lambda_account *out;
+};
+
+static void
+account_sync_done(enum fd_status st, const struct lambda_account *acct,
+		  const struct aws_error *e, void *ud)
+{
+	struct account_sync *s = ud;
+
+	if (acct)
+		*s->out = *acct;
+	sync_wait_done(&s->w, st, e, "GetAccountSettings");
+}
+
 enum fd_status
 lambda_account_settings_sync(struct aws_client *c, struct lambda_account *out,
 			     struct aws_error *err)
 {
-	struct aws_request r;
-	struct aws_response resp;
-	struct fd_err perr = {0};
-	enum fd_status st;
+	struct account_sync s = {{0}, out};
 
-	memset(&resp, 0, sizeof(resp));
-	get_request(&r, "GetAccountSettings", "/2016-08-19/account-settings/");
-	st = aws_call_sync(c, &r, &resp);
-	if (st == FD_OK && resp.error.status != FD_OK)
-		st = resp.error.status;
-	if (st != FD_OK) {
-		if (err && resp.error.status != FD_OK)
-			*err = resp.error;
-		else if (err)
-			error_from_status(err, st, "GetAccountSettings", NULL);
-		goto out;
-	}
-	st = lambda_parse_account_settings(resp.body.data, resp.body.len, out, &perr);
-	if (st != FD_OK && err)
-		error_from_status(err, st, "GetAccountSettings", perr.msg);
-out:
-	aws_response_free(&resp);
-	aws_request_free(&r);
-	return st;
+	lambda_account_settings(c, account_sync_done, &s);
+	return sync_wait_run(c, &s.w, err);
 }

@@ -74,6 +74,7 @@ build_model(struct fd_app *app, struct fd_model **out, struct fd_err *err)
 	st = fd_model_new(app->offline ? NULL : app->client, app->cache, &app->ctx, &m, err);
 	if (st == FD_OK) {
 		fd_model_enable_queues(m);
+		fd_model_enable_account_used(m);
 		apply_config_mutes(m);
 		apply_config_proxies(m);
 		st = fd_model_load_cache(m, err);

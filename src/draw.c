@@ -20,6 +20,7 @@
 
 #define REPLACEMENT_CHAR 0xFFFD
 #define TEXT_MAX 1024 /* cells drawn per call; wider terminals get clipped */
+#define MOUSE_EVENTS (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED)
 
 struct style {
 	short fg, bg;          /* 0-255, -1 default */
@@ -74,6 +75,7 @@ static struct {
 	int cols, rows;
 	unsigned char *shadow; /* role per cell */
 	int cursor_y, cursor_x, cursor_shown;
+	int mouse, mouse_y, mouse_x;
 	struct style style[FD_ROLE_COUNT];
 	int themed[FD_ROLE_COUNT];
 	struct fd_buf clip, sent; /* OSC 52 due after the frame; headless: what was sent */
@@ -250,6 +252,9 @@ fd_draw_init(const struct fd_draw_opts *o, struct fd_err *err)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
+	/* Wheel and clicks only: no motion reports; has_mouse() says the terminal can. */
+	if (o->mouse && !D.headless && mousemask(MOUSE_EVENTS, NULL) != 0)
+		D.mouse = has_mouse();
 	setup_colors(o->no_color);
 	shadow_alloc();
 	D.cursor_y = -1;
@@ -588,6 +593,24 @@ map_char(wint_t c)
 	}
 }
 
+static int
+mouse_key(void)
+{
+	MEVENT ev;
+
+	if (getmouse(&ev) != OK)
+		return FD_KEY_NONE;
+	D.mouse_y = ev.y;
+	D.mouse_x = ev.x;
+	if (ev.bstate & BUTTON4_PRESSED)
+		return FD_KEY_WHEEL_UP;
+	if (ev.bstate & BUTTON5_PRESSED)
+		return FD_KEY_WHEEL_DOWN;
+	if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
+		return FD_KEY_DOUBLE_CLICK;
+	return ev.bstate & BUTTON1_CLICKED ? FD_KEY_CLICK : FD_KEY_NONE;
+}
+
 int
 fd_draw_getkey(void)
 {
@@ -597,6 +620,8 @@ fd_draw_getkey(void)
 	if (!D.active || D.headless)
 		return FD_KEY_NONE;
 	rc = get_wch(&c);
+	if (rc == KEY_CODE_YES && c == KEY_MOUSE)
+		return mouse_key();
 	if (rc == KEY_CODE_YES)
 		return map_curses_key((int)c);
 	if (rc == ERR)
@@ -608,6 +633,50 @@ int
 fd_draw_input_fd(void)
 {
 	return D.active && !D.headless ? STDIN_FILENO : -1;
+}
+
+int
+fd_draw_mouse(void)
+{
+	return D.active && D.mouse;
+}
+
+void
+fd_draw_mouse_pos(int *y, int *x)
+{
+	*y = D.mouse_y;
+	*x = D.mouse_x;
+}
+
+static int
+row_selected(int y)
+{
+	const unsigned char *r = D.shadow + (size_t)y * (size_t)D.cols;
+	int x, n = 0;
+
+	for (x = 0; x < D.cols; x++)
+		n += r[x] == FD_ROLE_SELECTED;
+	return n > 0 && n * 3 >= D.cols;
+}
+
+int
+fd_draw_selected_rows(int y, int *y0, int *y1)
+{
+	int r, start, d, best = INT_MAX;
+
+	for (r = 0; D.active && D.shadow && r < D.rows; r++) {
+		if (!row_selected(r))
+			continue;
+		for (start = r; r + 1 < D.rows && row_selected(r + 1);)
+			r++;
+		d = y < start ? start - y : y > r ? y - r : 0;
+		if (d < best) {
+			best = d;
+			*y0 = start;
+			*y1 = r;
+		}
+	}
+	return best != INT_MAX;
 }
 
 /* The text of one cell, UTF-8; returns the columns it covers. */

@@ -544,6 +544,9 @@ fd_model_refresh(struct fd_model *m, unsigned what)
 		m->st.offline = 1;
 		return;
 	}
+	/* The account line has its own calls: a window switch during a refresh gets its
+	 * peak at once. */
+	model_account_refresh(m, what);
 	inv = inv_get(m);
 	if (m->st.refreshing)
 		return;
@@ -594,6 +597,7 @@ fd_model_cancel(struct fd_model *m)
 {
 	struct fd_inventory *inv = m->inv;
 
+	model_account_cancel(m);
 	if (!inv)
 		return;
 	cancel_ops(inv);

@@ -391,3 +391,32 @@ fd_keymap_print(FILE *f)
 	for (i = 0; i < FD_ARRAY_LEN(requests); i++)
 		fprintf(f, "%s\t%s\t%s\n", requests[i].keys, requests[i].name, requests[i].help);
 }
+
+static size_t
+repeat(enum fd_request req, int n, enum fd_request *out, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < (size_t)n && i < max; i++)
+		out[i] = req;
+	return i;
+}
+
+size_t
+fd_mouse_requests(int key, int y, int sel, int y0, int y1, enum fd_request *out, size_t max)
+{
+	int delta;
+	size_t n;
+
+	if (key == FD_KEY_WHEEL_UP || key == FD_KEY_WHEEL_DOWN)
+		return repeat(key == FD_KEY_WHEEL_UP ? FD_REQ_MOVE_UP : FD_REQ_MOVE_DOWN,
+			      FD_MOUSE_WHEEL_ROWS, out, max);
+	if ((key != FD_KEY_CLICK && key != FD_KEY_DOUBLE_CLICK) || !sel)
+		return 0;
+	delta = y < y0 ? y - y0 : y > y1 ? y - y1 : 0;
+	n = repeat(delta < 0 ? FD_REQ_MOVE_UP : FD_REQ_MOVE_DOWN, delta < 0 ? -delta : delta,
+		   out, max);
+	if (key == FD_KEY_DOUBLE_CLICK && n < max)
+		out[n++] = FD_REQ_ENTER;
+	return n;
+}

@@ -345,16 +345,6 @@ model_upsert_group(struct fd_model *m, struct fd_log_group *g)
 	model_changed(m);
 }
 
-static long long
-meta_ll(struct fd_model *m, const char *key)
-{
-	char *v = fd_cache_meta_get(m->cache, &m->ctx, key);
-	long long r = v && *v ? strtoll(v, NULL, 10) : -1;
-
-	free(v);
-	return r;
-}
-
 /* The summaries of the window (no cache: none until the next refresh). */
 static enum fd_status
 load_summaries(struct fd_model *m, struct fd_err *err)
@@ -398,8 +388,7 @@ fd_model_load_cache(struct fd_model *m, struct fd_err *err)
 	if (st != FD_OK)
 		return st;
 	model_set_groups(m, groups, ng);
-	m->concurrency_limit = meta_ll(m, "account_concurrency_limit");
-	m->unreserved_limit = meta_ll(m, "account_unreserved_limit");
+	model_account_load_cache(m);
 	m->st.data_fetched_ms = oldest;
 	return model_facts_load_cache(m, err);
 }
@@ -441,6 +430,7 @@ fd_model_set_window(struct fd_model *m, int window_s)
 	m->window_s = window_s;
 	if (load_summaries(m, &err) != FD_OK)
 		model_set_error(m, err.msg);
+	model_account_window_changed(m);
 	model_changed(m);
 }
 

@@ -24,6 +24,8 @@ struct fd_inventory;
 
 struct fd_queues;
 
+struct model_acct_op;
+
 struct fd_model {
 	struct aws_client *client;
 	struct fd_queues *queues; /* DLQ summary for the dashboard; NULL unless enabled */
@@ -40,6 +42,13 @@ struct fd_model {
 	long long concurrency_limit; /* -1 unknown */
 	long long unreserved_limit;  /* -1 unknown */
 	double account_conc_max;     /* NAN unknown */
+	/* the account line (model_account.c) */
+	int64_t account_fetched_ms;  /* when the limits were fetched; 0 unknown */
+	int64_t account_used_ms;     /* when account_conc_max was fetched; 0 unknown */
+	char account_error[256];     /* GetAccountSettings failed; "" when not */
+	char account_used_error[256];
+	int account_used_on;
+	struct model_acct_op *acct_settings, *acct_used; /* in flight */
 
 	struct model_mute *mutes;
 	size_t nmutes;
@@ -124,6 +133,15 @@ int model_row_matches(struct fd_model *m, const struct fd_function *fn);
 void model_apply_costs(struct fd_model *m);
 /* The COST cell: "$0.42", "$12.50", "$1234", "$12.3k", "$1.2M". */
 void model_format_usd(double v, char *out, size_t n);
+
+/* model_account.c: limits and concurrency used, fetched beside the pipeline. */
+void model_account_load_cache(struct fd_model *m);
+void model_account_window_changed(struct fd_model *m);
+void model_account_refresh(struct fd_model *m, unsigned what);
+int model_account_busy(const struct fd_model *m);
+/* Orphans the calls in flight: their answers are dropped. */
+void model_account_cancel(struct fd_model *m);
+void model_account_totals(const struct fd_model *m, struct fd_totals *t);
 
 /* The refresh pipeline (inventory.c; detail queue in model_detail.c). */
 #define DETAIL_INFLIGHT 4

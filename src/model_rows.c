@@ -220,9 +220,7 @@ compute_totals(struct fd_model *m)
 	memset(t, 0, sizeof(*t));
 	t->functions = m->nfns;
 	t->invocations = t->errors = t->throttles = NAN;
-	t->account_concurrency_max = m->account_conc_max;
-	t->concurrency_limit = m->concurrency_limit;
-	t->unreserved_limit = m->unreserved_limit;
+	model_account_totals(m, t);
 	for (i = 0; i < m->nfns; i++) {
 		add_total(&t->invocations, m->rows[i].invocations);
 		add_total(&t->errors, m->rows[i].errors);

@@ -1,5 +1,5 @@
 /* model_sync.c - headless refreshes: the pipeline run to completion by looping the
- * aws client, the account settings (concurrency limits), and the single-function
+ * aws client (the account settings included: model_account.c), and the single-function
  * refresh behind `fleetdeck function NAME`. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,34 +15,11 @@
 
 #define SYNC_WAIT_MS 1000
 
-static void
-load_account_settings(struct fd_model *m)
-{
-	struct lambda_account acct;
-	struct aws_error e;
-	char v[32];
-
-	if (lambda_account_settings_sync(m->client, &acct, &e) != FD_OK) {
-		char msg[512];
-		aws_error_format(&e, msg, sizeof(msg));
-		model_set_error(m, msg);
-		return;
-	}
-	m->concurrency_limit = acct.concurrent_limit;
-	m->unreserved_limit = acct.unreserved_limit;
-	model_changed(m);
-	if (!m->cache)
-		return;
-	snprintf(v, sizeof(v), "%lld", acct.concurrent_limit);
-	(void)fd_cache_meta_set(m->cache, &m->ctx, "account_concurrency_limit", v, NULL);
-	snprintf(v, sizeof(v), "%lld", acct.unreserved_limit);
-	(void)fd_cache_meta_set(m->cache, &m->ctx, "account_unreserved_limit", v, NULL);
-}
-
 static enum fd_status
 wait_refresh(struct fd_model *m, struct fd_err *err)
 {
-	while (m->st.refreshing) {
+	/* The account settings run beside the pipeline: their answer is waited for too. */
+	while (m->st.refreshing || model_account_busy(m)) {
 		enum fd_status st;
 		if (inventory_step(m))
 			continue;
@@ -68,8 +45,6 @@ fd_model_refresh_sync(struct fd_model *m, unsigned what, struct fd_err *err)
 		return st;
 	if (m->inv->first_st != FD_OK)
 		return fd_err_set(err, m->inv->first_st, "%s", m->inv->first_msg);
-	if (what & FD_REFRESH_LIST)
-		load_account_settings(m);
 	return FD_OK;
 }
 static enum fd_status

@@ -20,6 +20,7 @@
 
 #define FRAME_MS 16
 #define RESIZE_DEBOUNCE_MS 30
+#define MOUSE_MAX_REQUESTS 512 /* a click moves at most a screen away */
 
 static const int windows_s[] = {900, 3600, 10800, 86400};
 
@@ -464,12 +465,49 @@ line_key(struct fd_ui *ui, int key)
 	}
 }
 
+static void
+run_request(struct fd_ui *ui, enum fd_request req)
+{
+	struct fd_view *v = top_view(ui);
+
+	if (!v || !v->ops->request || !v->ops->request(v, req))
+		global_request(ui, req);
+}
+
+void
+fd_ui_mouse(struct fd_ui *ui, int key, int y)
+{
+	enum fd_request reqs[MOUSE_MAX_REQUESTS];
+	int y0 = 0, y1 = 0, sel = fd_draw_selected_rows(y, &y0, &y1);
+	size_t n, i;
+
+	ui->dirty = 1;
+	if (ui->line_active)
+		return;
+	n = fd_mouse_requests(key, y, sel, y0, y1, reqs, FD_ARRAY_LEN(reqs));
+	for (i = 0; i < n && !ui->quit; i++)
+		run_request(ui, reqs[i]);
+}
+
+static int
+is_mouse_key(int key)
+{
+	return key == FD_KEY_WHEEL_UP || key == FD_KEY_WHEEL_DOWN || key == FD_KEY_CLICK ||
+	       key == FD_KEY_DOUBLE_CLICK;
+}
+
 void
 fd_ui_key(struct fd_ui *ui, int key)
 {
-	struct fd_view *v = top_view(ui);
 	enum fd_request req;
+	int y, x;
 
+	/* Unless the user bound them in [keys], mouse keys act where they point. */
+	if (is_mouse_key(key) && fd_keymap_lookup(key) == FD_REQ_NONE) {
+		fd_draw_mouse_pos(&y, &x);
+		fd_ui_mouse(ui, key, y);
+		return;
+	}
 	ui->dirty = 1;
 	ui->msg[0] = '\0';
 	if (ui->line_active) {
@@ -483,8 +521,7 @@ fd_ui_key(struct fd_ui *ui, int key)
 		fd_ui_message(ui, FD_ROLE_DIM, "%s is not bound (? lists the keys)", name);
 		return;
 	}
-	if (!v->ops->request || !v->ops->request(v, req))
-		global_request(ui, req);
+	run_request(ui, req);
 }
 
 /* Signals and timers. */
@@ -637,7 +674,8 @@ iterate(struct fd_ui *ui)
 static enum fd_status
 ui_start(struct fd_ui *ui, struct fd_tui_opts *o, struct fd_err *err)
 {
-	struct fd_draw_opts d = {o->headless, o->cols, o->rows, o->app->no_color, o->ascii};
+	struct fd_draw_opts d = {o->headless, o->cols, o->rows, o->app->no_color, o->ascii,
+				 fd_chrome_mouse_wanted()};
 	enum fd_status st;
 
 	if (pipe_open() != 0)

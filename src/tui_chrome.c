@@ -4,7 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "fleetdeck/ini.h"
 #include "fleetdeck/sanitize.h"
 #include "tui_int.h"
 
@@ -44,6 +46,27 @@ fd_chrome_setup(struct fd_ui *ui)
 		fd_ui_message(ui, FD_ROLE_WARNING, "%s", msg.data);
 	fd_buf_free(&notes);
 	fd_buf_free(&msg);
+}
+
+int
+fd_chrome_mouse_wanted(void)
+{
+	static const char *const off[] = {"false", "no", "off", "0"};
+	char *path = fd_keymap_default_path();
+	struct ini_file *ini = NULL;
+	const char *v = NULL;
+	struct fd_err err;
+	size_t i;
+	int want = 1;
+
+	if (path && ini_load(path, &ini, &err) == FD_OK)
+		v = ini_get(ini, "console", "mouse");
+	for (i = 0; v && i < FD_ARRAY_LEN(off); i++)
+		if (strcasecmp(v, off[i]) == 0)
+			want = 0;
+	ini_free(ini);
+	free(path);
+	return want;
 }
 
 static void

@@ -42,6 +42,8 @@ struct fd_ui {
 /* tui.c */
 void fd_ui_key(struct fd_ui *ui, int key);
 void fd_ui_paint(struct fd_ui *ui);
+/* A mouse key (draw.h) at screen row y, as the requests it stands for. */
+void fd_ui_mouse(struct fd_ui *ui, int key, int y);
 /* No request in flight, no refresh running, no resize waiting. */
 int fd_ui_idle(struct fd_ui *ui);
 
@@ -57,6 +59,8 @@ int fd_script_failed(const struct fd_script *s, struct fd_err *err);
 void fd_script_free(struct fd_script *s);
 
 /* tui_chrome.c: title bar, status bar, message/command line. */
+/* The config's [console] mouse setting: 0 for "mouse = false" (or no, off, 0). */
+int fd_chrome_mouse_wanted(void);
 /* Loads the theme and the [keys] section; problems go to the message line. */
 void fd_chrome_setup(struct fd_ui *ui);
 void fd_chrome_paint(struct fd_ui *ui, struct fd_view *top);

@@ -7,6 +7,8 @@
  *   @save-roles NAME    the same, one role letter per cell
  *   @sleep MS           let the loop run for MS milliseconds
  *   @quit               quit (the end of the script quits too)
+ *   @click ROW          a mouse click on screen row ROW (0 = top), as painted now
+ *   @double-click ROW   the same, double (mouse wheel: the keys <WheelUp> <WheelDown>)
  * Lines starting with '#' and blank lines are skipped.
  *
  * Benchmarks (FD_TUI_BENCH=FILE): the time of the first paint and, for every key line,
@@ -184,6 +186,15 @@ save(struct fd_script *s, struct fd_ui *ui, const char *name, int roles)
 	free(path);
 }
 
+/* Clicks land on what is on screen: a pending paint happens first. */
+static void
+click(struct fd_ui *ui, int key, int row)
+{
+	if (ui->dirty)
+		fd_ui_paint(ui);
+	fd_ui_mouse(ui, key, row);
+}
+
 static void
 directive(struct fd_script *s, struct fd_ui *ui, const char *line)
 {
@@ -204,6 +215,10 @@ directive(struct fd_script *s, struct fd_ui *ui, const char *line)
 		save(s, ui, line + 6, 0);
 	} else if (strcmp(line, "@quit") == 0) {
 		fd_ui_quit(ui);
+	} else if (sscanf(line, "@click %d", &a) == 1) {
+		click(ui, FD_KEY_CLICK, a);
+	} else if (sscanf(line, "@double-click %d", &a) == 1) {
+		click(ui, FD_KEY_DOUBLE_CLICK, a);
 	} else if (s->bench && sscanf(line, "@pace %d", &a) == 1 && a >= 0) {
 		s->bench->pace_ns = (int64_t)a * 1000000;
 		s->bench->next_due = 0;

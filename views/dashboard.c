@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fleetdeck/queues.h"
 #include "fleetdeck/sanitize.h"
 #include "fleetdeck/view.h"
 
@@ -14,6 +15,7 @@
 #define NAME_MIN 20
 #define NAME_MAX 48
 #define HEADER_ROWS 4         /* totals, risks, filter/sort, column titles */
+#define ACCOUNT_FRESH_MS (2 * 60 * 1000) /* older account values show their age */
 
 struct dash {
 	struct fd_cursor cur;
@@ -92,32 +94,54 @@ fmt_window(int s, char *out, size_t n)
 		snprintf(out, n, "%ds", s);
 }
 
+/* "Concurrency 37/1000 (unreserved 850, 3h old)": the window's peak against the
+ * account limit, with the age of cached values; a failure to read them follows. */
+static void
+fmt_concurrency(const struct fd_totals *t, struct fd_buf *b)
+{
+	int64_t now = fd_wall_now_ms(), oldest = t->account_fetched_ms;
+	char conc[16], age[16];
+
+	fd_fmt_num(t->account_concurrency_max, conc, sizeof(conc));
+	fd_buf_printf(b, "Concurrency %s/", conc);
+	if (t->concurrency_limit < 0) {
+		fd_buf_puts(b, "?");
+		return;
+	}
+	fd_buf_printf(b, "%lld (unreserved %lld", t->concurrency_limit, t->unreserved_limit);
+	if (t->account_used_ms && (!oldest || t->account_used_ms < oldest))
+		oldest = t->account_used_ms;
+	if (oldest && now - oldest >= ACCOUNT_FRESH_MS) {
+		fd_fmt_age((double)(now - oldest) / 1000.0, age, sizeof(age));
+		fd_buf_printf(b, ", %s old", age);
+	}
+	fd_buf_puts(b, ")");
+}
+
 static void
 draw_totals(struct fd_view *v, int y, int w)
 {
 	struct fd_model *m = fd_ui_model(v->ui);
 	struct fd_totals t;
-	char win[16], inv[16], err[16], thr[16], conc[16];
+	char win[16], inv[16], err[16], thr[16];
 	struct fd_buf b;
 	double pct;
+	int x;
 
 	fd_model_totals(m, &t);
 	fmt_window(fd_model_window(m), win, sizeof(win));
 	fd_fmt_num(t.invocations, inv, sizeof(inv));
 	fd_fmt_num(t.errors, err, sizeof(err));
 	fd_fmt_num(t.throttles, thr, sizeof(thr));
-	fd_fmt_num(t.account_concurrency_max, conc, sizeof(conc));
 	pct = t.invocations > 0 ? 100.0 * t.errors / t.invocations : 0.0;
 	fd_buf_init(&b);
 	fd_buf_printf(&b, "Window %s  Functions %zu  Invocations %s  Errors %s (%.2f%%)  "
-			  "Throttles %s  Concurrency %s/",
-		      win, t.functions, inv, err, pct, thr, conc);
-	if (t.concurrency_limit >= 0)
-		fd_buf_printf(&b, "%lld (unreserved %lld)", t.concurrency_limit,
-			      t.unreserved_limit);
-	else
-		fd_buf_puts(&b, "?");
-	fd_draw_text(y, 1, w - 1, FD_ROLE_LABEL, b.data);
+			  "Throttles %s  ",
+		      win, t.functions, inv, err, pct, thr);
+	fmt_concurrency(&t, &b);
+	x = 1 + fd_draw_text(y, 1, w - 1, FD_ROLE_LABEL, b.data);
+	if (t.account_error[0] && x + 2 < w)
+		fd_draw_text(y, x + 2, w - x - 2, FD_ROLE_ERROR, t.account_error);
 	fd_buf_free(&b);
 }
 

@@ -45,6 +45,10 @@ uint64_t cw_fetch_functions(struct aws_client *c, const char *const *names, size
 enum fd_status cw_fetch_functions_sync(struct aws_client *c, const char *const *names, size_t n,
 				       const struct cw_window *w, struct fd_function_metrics *out,
 				       struct aws_error *err);
+/* The two account series in one GetMetricData call; out must stay alive until
+ * cb->done runs (cb->batch is not used). */
+uint64_t cw_fetch_account(struct aws_client *c, const struct cw_window *w,
+			  struct cw_account_metrics *out, const struct cw_fetch_cb *cb);
 enum fd_status cw_fetch_account_sync(struct aws_client *c, const struct cw_window *w,
 				     struct cw_account_metrics *out, struct aws_error *err);
 void cw_account_metrics_free(struct cw_account_metrics *m);

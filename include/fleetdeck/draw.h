@@ -64,7 +64,9 @@ const char *fd_role_name(enum fd_role r);
 	X(FD_KEY_INSERT, "Ins")                                                                    \
 	X(FD_KEY_F1, "F1")                                                                         \
 	X(FD_KEY_WHEEL_UP, "WheelUp")                                                              \
-	X(FD_KEY_WHEEL_DOWN, "WheelDown")
+	X(FD_KEY_WHEEL_DOWN, "WheelDown")                                                          \
+	X(FD_KEY_CLICK, "Click")                                                                   \
+	X(FD_KEY_DOUBLE_CLICK, "DoubleClick")
 
 #define FD_KEY_NONE (-1)
 #define FD_KEY_SPACE 0x20
@@ -83,6 +85,7 @@ struct fd_draw_opts {
 	int cols, rows;        /* headless size */
 	int no_color;          /* monochrome: attributes only */
 	int ascii;             /* force ASCII glyphs */
+	int mouse;             /* report the mouse when the terminal can (config: mouse) */
 };
 
 /* Starts curses (alternate screen, cbreak, keypad, no echo). */
@@ -156,6 +159,14 @@ const char *fd_spinner(long long ms);
 int fd_draw_getkey(void);
 /* The fd to poll for keys; -1 when headless. */
 int fd_draw_input_fd(void);
+/* Mouse events come as keys (FD_KEY_WHEEL_UP/DOWN, FD_KEY_CLICK, FD_KEY_DOUBLE_CLICK)
+ * when fd_draw_mouse() says the terminal reports them; fd_draw_mouse_pos gives the
+ * cell of the last one. */
+int fd_draw_mouse(void);
+void fd_draw_mouse_pos(int *y, int *x);
+/* The rows of the selection on screen (a run of rows at least a third painted in the
+ * "selected" role) nearest row y: 1 with *y0..*y1 set, 0 when nothing is selected. */
+int fd_draw_selected_rows(int y, int *y0, int *y1);
 
 /* Writes every row as text (trailing spaces trimmed). With roles, each cell becomes
  * a letter naming its role instead ('.' for normal; see fd_draw_role_letter). */

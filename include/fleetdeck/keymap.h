@@ -52,6 +52,14 @@ enum fd_request fd_keymap_lookup(int key);
 /* The keys bound now to r, as config text ("j <Down>"). */
 void fd_keymap_keys(enum fd_request r, char *out, size_t n);
 
+/* The mouse, as requests: the wheel moves the selection FD_MOUSE_WHEEL_ROWS rows; a
+ * click on row y moves it there from the selected rows y0..y1 on screen (sel = 0:
+ * nothing selected, the click does nothing); a double click then opens it (enter).
+ * Returns how many requests went to out (at most max); 0 for other keys. */
+#define FD_MOUSE_WHEEL_ROWS 3
+size_t fd_mouse_requests(int key, int y, int sel, int y0, int y1, enum fd_request *out,
+			 size_t max);
+
 /* Every request in declaration order, with its current keys. */
 void fd_keymap_foreach(void (*fn)(const struct fd_request_info *ri, const char *keys, void *ud),
 		       void *ud);

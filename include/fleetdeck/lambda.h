@@ -41,6 +41,11 @@ struct lambda_account {
 	long long function_count;
 	long long code_size_used;
 };
+/* GetAccountSettings; done runs once (acct NULL unless st is FD_OK, e NULL when it
+ * is), also when the call is cancelled. */
+typedef void (*lambda_account_fn)(enum fd_status st, const struct lambda_account *acct,
+				  const struct aws_error *e, void *ud);
+uint64_t lambda_account_settings(struct aws_client *c, lambda_account_fn done, void *ud);
 enum fd_status lambda_account_settings_sync(struct aws_client *c, struct lambda_account *out,
 					    struct aws_error *err);
 

@@ -76,6 +76,9 @@ struct fd_totals {
 	double account_concurrency_max;   /* NAN when unknown */
 	long long concurrency_limit;      /* -1 when unknown */
 	long long unreserved_limit;
+	int64_t account_fetched_ms;       /* when the limits were fetched; 0 unknown */
+	int64_t account_used_ms;          /* when the concurrency used was fetched; 0 unknown */
+	char account_error[256];          /* the account line's last failure; "" when none */
 	size_t risks_by_severity[FD_SEV_COUNT];
 	int dlqs_known;                   /* the queues have been read (console only) */
 	size_t dlqs;
@@ -104,6 +107,12 @@ void fd_model_free(struct fd_model *m);
 /* The console's dashboard also summarises the dead-letter queues: with this, each
  * listing refresh also refreshes the queues (headless commands leave it off). */
 void fd_model_enable_queues(struct fd_model *m);
+
+/* The console's header also shows the account's concurrency used (the peak of
+ * ConcurrentExecutions over the window): with this, each metrics refresh also sends
+ * that one GetMetricData call. Every listing refresh reads the limits
+ * (GetAccountSettings). */
+void fd_model_enable_account_used(struct fd_model *m);
 
 /* Loads what the cache holds for ctx: instant start. */
 enum fd_status fd_model_load_cache(struct fd_model *m, struct fd_err *err);

@@ -1,6 +1,6 @@
 # The console end to end in a real terminal: under tmux (120x40) against the
 # simulator, keys go in with send-keys and the screen comes back with capture-pane.
-# Checks function names, drilling in and back, help, a resize, ctrl-z and fg,
+# Checks function names, the account line, drilling in and back, help, a resize, ctrl-z and fg,
 # quitting with q and with SIGTERM, and that the terminal is restored each time (no
 # alternate screen left).
 . "$(dirname "$0")/lib.sh"
@@ -50,6 +50,8 @@ wait_for "FUNCTION" 15 || finish
 wait_for "data [0-9]*s old" 15
 # The seeded fleet has dead-letter queues holding messages: the header says which.
 wait_for "DLQs [0-9]* of [0-9]* hold [0-9]* messages (oldest" 20
+# The account line: the window's concurrency peak against the account's limits.
+wait_for "Concurrency [0-9]*/[0-9]* (unreserved [0-9]*)" 20
 first=$(sed -n '6p' "$T/pane" | awk '{print $1}')
 [ -n "$first" ] || fail "no function row on the dashboard"
 [ "$(tm display -p -t fd '#{alternate_on}')" = 1 ] || fail "the console does not use the alternate screen"

@@ -247,7 +247,7 @@ TEST(line_editor_edits_utf8_and_history)
 static void
 headless(int cols, int rows, int ascii, int no_color)
 {
-	struct fd_draw_opts o = {1, cols, rows, no_color, ascii};
+	struct fd_draw_opts o = {1, cols, rows, no_color, ascii, 0};
 	struct fd_err err = {0};
 
 	setlocale(LC_ALL, "C.UTF-8");
