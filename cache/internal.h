@@ -69,6 +69,12 @@ typedef void (*cache_row_fn)(sqlite3_stmt *st, void *elem);
  * the cache_grow() array *arr of *n, then resets st. */
 enum fd_status cache_collect(struct fd_cache *c, sqlite3_stmt *st, cache_row_fn read,
                              size_t elem_size, void **arr, size_t *n, struct fd_err *err);
+/* Runs sql with ?1 ctx's row id, ?2 from and ?3 to, collecting its rows into a new
+ * array of flat elements (no rows when ctx is not cached; freed on failure). */
+enum fd_status cache_collect_window(struct fd_cache *c, const struct fd_ctx *ctx, const char *sql,
+                                    int64_t from, int64_t to, cache_row_fn read,
+                                    size_t elem_size, void **arr, size_t *n,
+                                    struct fd_err *err);
 
 /* Makes room for element n (zeroed) in an array whose capacity is implied by its count
  * (the next power of two); returns the array, possibly moved. */

@@ -394,6 +394,16 @@ fd_cache_invocations_count(struct fd_cache *c, const struct fd_ctx *ctx, long lo
 	return rc;
 }
 
+static void
+read_cold_count(sqlite3_stmt *st, void *elem)
+{
+	struct fd_inv_cold_count *r = elem;
+
+	cache_col_copy(st, 0, r->function, sizeof(r->function));
+	r->invocations = sqlite3_column_int64(st, 1);
+	r->cold_starts = sqlite3_column_int64(st, 2);
+}
+
 enum fd_status
 fd_cache_cold_counts(struct fd_cache *c, const struct fd_ctx *ctx, int64_t from_ms,
 		     int64_t to_ms, struct fd_inv_cold_count **out, size_t *n, struct fd_err *err)
@@ -403,33 +413,11 @@ fd_cache_cold_counts(struct fd_cache *c, const struct fd_ctx *ctx, int64_t from_
 		"count(CASE WHEN init_ms IS NOT NULL OR restore_ms IS NOT NULL THEN 1 END) "
 		"FROM invocations WHERE ctx_id = ?1 AND ts >= ?2 AND ts < ?3 "
 		"AND end_ms IS NOT NULL GROUP BY function ORDER BY function";
-	sqlite3_stmt *st = NULL;
-	int64_t ctx_id = 0;
-	enum fd_status rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
-	int src;
+	void *v = NULL;
+	enum fd_status rc;
 
-	*out = NULL;
-	*n = 0;
-	if (rc == FD_OK && ctx_id)
-		rc = cache_stmt(c, sql, &st, err);
-	if (rc != FD_OK || !ctx_id)
-		return rc;
-	sqlite3_bind_int64(st, 1, ctx_id);
-	sqlite3_bind_int64(st, 2, from_ms);
-	sqlite3_bind_int64(st, 3, to_ms ? to_ms : INT64_MAX);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		struct fd_inv_cold_count *r;
-		*out = cache_grow(*out, *n, sizeof(**out));
-		r = &(*out)[(*n)++];
-		fd_strlcpy(r->function, col_str(st, 0), sizeof(r->function));
-		r->invocations = sqlite3_column_int64(st, 1);
-		r->cold_starts = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_reset(st);
-	if (src == SQLITE_DONE)
-		return FD_OK;
-	free(*out);
-	*out = NULL;
-	*n = 0;
-	return cache_fail(c, err);
+	rc = cache_collect_window(c, ctx, sql, from_ms, to_ms ? to_ms : INT64_MAX,
+				  read_cold_count, sizeof(**out), &v, n, err);
+	*out = v;
+	return rc;
 }
