@@ -58,6 +58,8 @@ enum fd_status cache_sweep(struct fd_cache *c, const char *table, int64_t ctx_id
 char *cache_col_dup(sqlite3_stmt *st, int i);
 /* A text column into out[n], "" for NULL. */
 void cache_col_copy(sqlite3_stmt *st, int i, char *out, size_t n);
+/* A number column, NAN for NULL. */
+double cache_col_num(sqlite3_stmt *st, int i);
 /* Binds s (copied) or NULL when s is NULL. */
 void cache_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Steps a one-row SELECT: FD_OK with the row ready to read, FD_ENOTFOUND (err left

@@ -160,47 +160,33 @@ fd_cache_put_invocations(struct fd_cache *c, const struct fd_ctx *ctx,
 }
 
 static void
-col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	fd_strlcpy(out, s ? s : "", n);
-}
-
-static double
-col_num(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
-static void
 read_record(sqlite3_stmt *st, struct fd_invocation *r)
 {
 	const char *errors = (const char *)sqlite3_column_text(st, 20);
 	char status[24];
 
 	fd_invocation_init(r);
-	col_copy(st, 0, r->request_id, sizeof(r->request_id));
-	col_copy(st, 1, r->function, sizeof(r->function));
-	col_copy(st, 2, r->version, sizeof(r->version));
-	col_copy(st, 3, r->log_stream, sizeof(r->log_stream));
+	cache_col_copy(st, 0, r->request_id, sizeof(r->request_id));
+	cache_col_copy(st, 1, r->function, sizeof(r->function));
+	cache_col_copy(st, 2, r->version, sizeof(r->version));
+	cache_col_copy(st, 3, r->log_stream, sizeof(r->log_stream));
 	r->start_ms = sqlite3_column_int64(st, 5);
 	r->end_ms = sqlite3_column_int64(st, 6);
 	r->init_start_ms = sqlite3_column_int64(st, 7);
 	r->start_exact = sqlite3_column_int(st, 8);
-	r->duration_ms = col_num(st, 9);
-	r->billed_ms = col_num(st, 10);
-	r->memory_mb = col_num(st, 11);
-	r->max_memory_mb = col_num(st, 12);
-	r->init_ms = col_num(st, 13);
-	r->restore_ms = col_num(st, 14);
-	col_copy(st, 15, status, sizeof(status));
+	r->duration_ms = cache_col_num(st, 9);
+	r->billed_ms = cache_col_num(st, 10);
+	r->memory_mb = cache_col_num(st, 11);
+	r->max_memory_mb = cache_col_num(st, 12);
+	r->init_ms = cache_col_num(st, 13);
+	r->restore_ms = cache_col_num(st, 14);
+	cache_col_copy(st, 15, status, sizeof(status));
 	if (!fd_inv_status_parse(status, &r->status))
 		r->status = FD_INV_RUNNING;
-	col_copy(st, 16, r->init_type, sizeof(r->init_type));
-	col_copy(st, 17, r->error_type, sizeof(r->error_type));
-	col_copy(st, 18, r->trace_id, sizeof(r->trace_id));
-	col_copy(st, 19, r->runtime_version, sizeof(r->runtime_version));
+	cache_col_copy(st, 16, r->init_type, sizeof(r->init_type));
+	cache_col_copy(st, 17, r->error_type, sizeof(r->error_type));
+	cache_col_copy(st, 18, r->trace_id, sizeof(r->trace_id));
+	cache_col_copy(st, 19, r->runtime_version, sizeof(r->runtime_version));
 	r->errors = errors ? fd_xstrdup(errors) : NULL;
 }
 
@@ -356,9 +342,9 @@ fd_cache_scan_invocations(struct fd_cache *c, const struct fd_ctx *ctx, int64_t 
 		s.version = col_str(st, 1);
 		s.init_type = col_str(st, 2);
 		s.end_ms = sqlite3_column_int64(st, 3);
-		s.memory_mb = col_num(st, 4);
-		s.init_ms = col_num(st, 5);
-		s.restore_ms = col_num(st, 6);
+		s.memory_mb = cache_col_num(st, 4);
+		s.init_ms = cache_col_num(st, 5);
+		s.restore_ms = cache_col_num(st, 6);
 		fn(&s, ud);
 	}
 	if (src != SQLITE_DONE)

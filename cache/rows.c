@@ -1,6 +1,7 @@
 /* rows.c - the column, binding and row-walking helpers every cache/ store shares
  * (declared in internal.h): one text column copied, NULL bound as NULL, a one-row
  * SELECT told apart from an empty one, and a SELECT collected into an array. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,12 @@ cache_col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
 	const unsigned char *t = sqlite3_column_text(st, i);
 
 	fd_strlcpy(out, t ? (const char *)t : "", n);
+}
+
+double
+cache_col_num(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
 
 void
