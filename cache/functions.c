@@ -382,15 +382,31 @@ child_append(struct fd_function *f, const struct cache_child *ch)
 	return arr + (n - 1) * ch->elem_size;
 }
 
+/* Steps st (c."fn_id" then ch's columns) to its end, appending each row to the
+ * children of its function in l (rows of functions not in l are dropped). */
+static enum fd_status
+read_children(struct fd_cache *c, const struct cache_child *ch, sqlite3_stmt *st,
+              struct fn_list *l, struct fd_err *err)
+{
+	struct fn_index key = {0, 0}, *hit;
+	int src;
+
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		key.id = sqlite3_column_int64(st, 0);
+		hit = bsearch(&key, l->idx, l->n, sizeof(*l->idx), index_cmp);
+		if (hit)
+			cache_read_cols(st, 1, ch->table, child_append(&l->fns[hit->at], ch));
+	}
+	return step_rows_done(c, st, src, err);
+}
+
 static enum fd_status
 load_children(struct fd_cache *c, const struct cache_child *ch, int64_t ctx_id, const char *name,
               struct fn_list *l, struct fd_err *err)
 {
 	struct fd_buf sql;
-	struct fn_index key = {0, 0}, *hit;
 	sqlite3_stmt *st;
 	enum fd_status rc;
-	int src;
 
 	fd_buf_init(&sql);
 	fd_buf_puts(&sql, "SELECT c.\"fn_id\"");
@@ -414,13 +430,7 @@ load_children(struct fd_cache *c, const struct cache_child *ch, int64_t ctx_id, 
 		sqlite3_bind_int64(st, 1, ctx_id);
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	}
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		key.id = sqlite3_column_int64(st, 0);
-		hit = bsearch(&key, l->idx, l->n, sizeof(*l->idx), index_cmp);
-		if (hit)
-			cache_read_cols(st, 1, ch->table, child_append(&l->fns[hit->at], ch));
-	}
-	return step_rows_done(c, st, src, err);
+	return read_children(c, ch, st, l, err);
 }
 
 /* Reads functions and children in one read transaction: one consistent snapshot even
@@ -627,17 +637,8 @@ static enum fd_status
 chunk_children(struct fd_cache *c, const struct cache_child *ch, sqlite3_stmt *st,
                const int64_t *ids, size_t k, struct fn_list *l, struct fd_err *err)
 {
-	struct fn_index key = {0, 0}, *hit;
-	int src;
-
 	chunk_bind(st, ids, k);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		key.id = sqlite3_column_int64(st, 0);
-		hit = bsearch(&key, l->idx, l->n, sizeof(*l->idx), index_cmp);
-		if (hit)
-			cache_read_cols(st, 1, ch->table, child_append(&l->fns[hit->at], ch));
-	}
-	return step_rows_done(c, st, src, err);
+	return read_children(c, ch, st, l, err);
 }
 
 /* The chunk's records in the iterator's order (rows deleted meanwhile are skipped). */
