@@ -20,15 +20,6 @@
 
 #define TEXT_TAG 'T'
 
-/* Newest points kept per series: 3 h of 1-minute points, 24 h of 5-minute ones. */
-static size_t
-keep_points(int period_s)
-{
-	int64_t span = period_s >= 300 ? 86400 : 3 * 3600;
-
-	return (size_t)FD_MAX(span / FD_MAX(period_s, 1) + 2, 2);
-}
-
 /* The stored metric name, "<MetricName>:<stat>": stable when the enum is reordered. */
 static const char *
 metric_key(enum fd_metric m)
@@ -230,7 +221,7 @@ text_series(const struct text_point *pts, size_t n, int k, int period_s, struct 
 	}
 	if (lo > hi)
 		return;
-	start = FD_MAX(lo, hi - (int64_t)(keep_points(period_s) - 1) * period_s);
+	start = FD_MAX(lo, hi - (int64_t)(cache_packed_keep_points(period_s) - 1) * period_s);
 	series_alloc(s, start, period_s, (size_t)((hi - start) / period_s + 1));
 	for (i = 0; i < n; i++)
 		if (pts[i].metric == k && pts[i].ts >= start)
@@ -346,7 +337,7 @@ put_function(struct fd_cache *c, int64_t ctx_id, const struct fd_function_metric
 		if (!s->n || !s->values || s->period_s != period_s)
 			continue;
 		changed |= have.s[k].n || has_point(s);
-		series_merge(&have.s[k], s, keep_points(period_s));
+		series_merge(&have.s[k], s, cache_packed_keep_points(period_s));
 	}
 	if (rc == FD_OK && changed)
 		rc = write_row(c, ctx_id, &have, period_s, blob, err);

@@ -116,6 +116,23 @@ cache_unpack_value(const unsigned char **p, const unsigned char *end, double *ou
 
 /* ---- rows ---- */
 
+size_t
+cache_packed_keep_points(int period_s)
+{
+	int64_t span = period_s >= 300 ? 86400 : 3 * 3600;
+
+	return (size_t)FD_MAX(span / FD_MAX(period_s, 1) + 2, 2);
+}
+
+/* ?1 ctx_id, ?2 name, ?3 period_s: the row's key in every statement here. */
+static void
+bind_key(sqlite3_stmt *st, int64_t ctx_id, const char *name, int period_s)
+{
+	sqlite3_bind_int64(st, 1, ctx_id);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, period_s);
+}
+
 int
 cache_packed_key_index(const struct cache_packed *pk, const char *key, size_t len)
 {
@@ -241,9 +258,7 @@ cache_packed_load(struct fd_cache *c, const struct cache_packed *pk, int64_t ctx
 	rc = cache_stmt(c, sql, &st, err);
 	if (rc != FD_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, ctx_id);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, period_s);
+	bind_key(st, ctx_id, name, period_s);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW)
 		cache_packed_read(pk, st, 0, period_s, s, fetched_ms);
 	rc = src == SQLITE_DONE ? FD_OK : cache_fail(c, err);
@@ -282,9 +297,7 @@ cache_packed_write(struct fd_cache *c, const struct cache_packed *pk, int64_t ct
 	rc = cache_stmt(c, sql, &st, err);
 	if (rc != FD_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, ctx_id);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, period_s);
+	bind_key(st, ctx_id, name, period_s);
 	if (any) {
 		sqlite3_bind_int64(st, 4, fetched_ms);
 		sqlite3_bind_int64(st, 5, first);

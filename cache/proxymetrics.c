@@ -11,14 +11,6 @@
 #include "fleetdeck/util.h"
 #include "series.h"
 
-static size_t
-keep_points(int period_s)
-{
-	int64_t span = period_s >= 300 ? 86400 : 3 * 3600;
-
-	return (size_t)FD_MAX(span / FD_MAX(period_s, 1) + 2, 2);
-}
-
 static const char *
 query_key(size_t k, char *buf, size_t n)
 {
@@ -70,7 +62,7 @@ put_one(struct fd_cache *c, int64_t ctx_id, const struct fd_proxy_metrics *pm,
 	rc = load_row(c, ctx_id, pm->proxy, period, &have, err);
 	for (k = 0; rc == FD_OK && k < FD_PQ_COUNT; k++)
 		if (pm->s[k].period_s == period)
-			fd_series_merge(&have.s[k], &pm->s[k], keep_points(period));
+			fd_series_merge(&have.s[k], &pm->s[k], cache_packed_keep_points(period));
 	have.fetched_ms = FD_MAX(have.fetched_ms, pm->fetched_ms);
 	if (rc == FD_OK)
 		rc = cache_packed_write(c, &proxy_rows, ctx_id, pm->proxy, period, have.fetched_ms,

@@ -28,6 +28,8 @@ struct cache_packed {
 	                    struct fd_series *s);
 };
 
+/* Newest points a packed series keeps: 3 h of 1-minute points, 24 h of 5-minute ones. */
+size_t cache_packed_keep_points(int period_s);
 /* The series whose key is key[0..len), or -1. */
 int cache_packed_key_index(const struct cache_packed *pk, const char *key, size_t len);
 /* A vals blob into s[pk->count]; -1 (what could be read is kept) when damaged. */
