@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "fleetdeck/aws.h"
+#include "fleetdeck/sanitize.h"
 #include "http_int.h"
 
 /* botocore retries/standard.py and special.py: throttling codes. */
@@ -64,33 +65,6 @@ aws_error_code_is_transient(const char *code)
 	return in_list(code, transient_codes, FD_ARRAY_LEN(transient_codes));
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid or cut short. */
-static size_t
-utf8_seq_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return len;
-}
-
 static int
 is_control_seq(const unsigned char *s, size_t len)
 {
@@ -108,7 +82,7 @@ aws_text_copy(char *dst, size_t cap, const char *src, size_t n)
 	if (!cap)
 		return;
 	while (i < n && s[i]) {
-		size_t len = utf8_seq_len(s + i, n - i);
+		size_t len = fd_utf8_len(s + i, n - i);
 		if (len == 0 || is_control_seq(s + i, len)) {
 			if (o + 1 >= cap)
 				break;

@@ -72,12 +72,6 @@ col_blob(sqlite3_stmt *st, int i, size_t *len)
 	return out;
 }
 
-static double
-col_num(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
 static void
 bind_blob(sqlite3_stmt *st, int i, const char *p, size_t n, size_t cap)
 {
@@ -415,11 +409,11 @@ read_invocation(sqlite3_stmt *st, void *elem)
 	v->status = (long)sqlite3_column_int64(st, 11);
 	v->function_error = cache_col_dup(st, 12);
 	v->error = cache_col_dup(st, 13);
-	v->client_ms = col_num(st, 14);
-	v->duration_ms = col_num(st, 15);
-	v->billed_ms = col_num(st, 16);
-	v->init_ms = col_num(st, 17);
-	v->max_memory_mb = col_num(st, 18);
+	v->client_ms = cache_col_num(st, 14);
+	v->duration_ms = cache_col_num(st, 15);
+	v->billed_ms = cache_col_num(st, 16);
+	v->init_ms = cache_col_num(st, 17);
+	v->max_memory_mb = cache_col_num(st, 18);
 	v->executed_version = cache_col_dup(st, 19);
 	v->request_id = cache_col_dup(st, 20);
 	v->response_size = sqlite3_column_int64(st, 21);

@@ -307,6 +307,20 @@ list_reserve(struct fn_list *l, size_t want)
 	l->cap = cap;
 }
 
+/* Appends the function of st's row (id, name, then the functions columns); the caller
+ * reserved room. */
+static void
+list_read_row(struct fn_list *l, sqlite3_stmt *st)
+{
+	const char *text = (const char *)sqlite3_column_text(st, 1);
+
+	l->idx[l->n].id = sqlite3_column_int64(st, 0);
+	l->idx[l->n].at = l->n;
+	l->fns[l->n].name = fd_xstrdup(text ? text : "");
+	cache_read_cols(st, 2, &cache_t_functions, &l->fns[l->n]);
+	l->n++;
+}
+
 /* Sizes the list for every function of ctx at once: no doubling of 10,000 records. */
 static enum fd_status
 list_presize(struct fd_cache *c, int64_t ctx_id, struct fn_list *l, struct fd_err *err)
@@ -331,7 +345,6 @@ load_functions(struct fd_cache *c, int64_t ctx_id, const char *name, struct fn_l
 {
 	struct fd_buf sql;
 	sqlite3_stmt *st;
-	const char *text;
 	enum fd_status rc;
 	int src;
 
@@ -355,12 +368,7 @@ load_functions(struct fd_cache *c, int64_t ctx_id, const char *name, struct fn_l
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		list_reserve(l, l->n + 1);
-		l->idx[l->n].id = sqlite3_column_int64(st, 0);
-		l->idx[l->n].at = l->n;
-		text = (const char *)sqlite3_column_text(st, 1);
-		l->fns[l->n].name = fd_xstrdup(text ? text : "");
-		cache_read_cols(st, 2, &cache_t_functions, &l->fns[l->n]);
-		l->n++;
+		list_read_row(l, st);
 	}
 	return step_rows_done(c, st, src, err);
 }
@@ -382,15 +390,31 @@ child_append(struct fd_function *f, const struct cache_child *ch)
 	return arr + (n - 1) * ch->elem_size;
 }
 
+/* Steps st (c."fn_id" then ch's columns) to its end, appending each row to the
+ * children of its function in l (rows of functions not in l are dropped). */
+static enum fd_status
+read_children(struct fd_cache *c, const struct cache_child *ch, sqlite3_stmt *st,
+              struct fn_list *l, struct fd_err *err)
+{
+	struct fn_index key = {0, 0}, *hit;
+	int src;
+
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		key.id = sqlite3_column_int64(st, 0);
+		hit = bsearch(&key, l->idx, l->n, sizeof(*l->idx), index_cmp);
+		if (hit)
+			cache_read_cols(st, 1, ch->table, child_append(&l->fns[hit->at], ch));
+	}
+	return step_rows_done(c, st, src, err);
+}
+
 static enum fd_status
 load_children(struct fd_cache *c, const struct cache_child *ch, int64_t ctx_id, const char *name,
               struct fn_list *l, struct fd_err *err)
 {
 	struct fd_buf sql;
-	struct fn_index key = {0, 0}, *hit;
 	sqlite3_stmt *st;
 	enum fd_status rc;
-	int src;
 
 	fd_buf_init(&sql);
 	fd_buf_puts(&sql, "SELECT c.\"fn_id\"");
@@ -414,13 +438,7 @@ load_children(struct fd_cache *c, const struct cache_child *ch, int64_t ctx_id, 
 		sqlite3_bind_int64(st, 1, ctx_id);
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	}
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		key.id = sqlite3_column_int64(st, 0);
-		hit = bsearch(&key, l->idx, l->n, sizeof(*l->idx), index_cmp);
-		if (hit)
-			cache_read_cols(st, 1, ch->table, child_append(&l->fns[hit->at], ch));
-	}
-	return step_rows_done(c, st, src, err);
+	return read_children(c, ch, st, l, err);
 }
 
 /* Reads functions and children in one read transaction: one consistent snapshot even
@@ -607,18 +625,12 @@ static enum fd_status
 chunk_functions(struct fd_cache *c, sqlite3_stmt *st, const int64_t *ids, size_t k,
                 struct fn_list *l, struct fd_err *err)
 {
-	const char *text;
 	int src;
 
 	chunk_bind(st, ids, k);
 	list_reserve(l, k);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW && l->n < k) {
-		l->idx[l->n].id = sqlite3_column_int64(st, 0);
-		l->idx[l->n].at = l->n;
-		text = (const char *)sqlite3_column_text(st, 1);
-		l->fns[l->n].name = fd_xstrdup(text ? text : "");
-		cache_read_cols(st, 2, &cache_t_functions, &l->fns[l->n]);
-		l->n++;
+		list_read_row(l, st);
 	}
 	return step_rows_done(c, st, src == SQLITE_ROW ? SQLITE_DONE : src, err);
 }
@@ -627,17 +639,8 @@ static enum fd_status
 chunk_children(struct fd_cache *c, const struct cache_child *ch, sqlite3_stmt *st,
                const int64_t *ids, size_t k, struct fn_list *l, struct fd_err *err)
 {
-	struct fn_index key = {0, 0}, *hit;
-	int src;
-
 	chunk_bind(st, ids, k);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		key.id = sqlite3_column_int64(st, 0);
-		hit = bsearch(&key, l->idx, l->n, sizeof(*l->idx), index_cmp);
-		if (hit)
-			cache_read_cols(st, 1, ch->table, child_append(&l->fns[hit->at], ch));
-	}
-	return step_rows_done(c, st, src, err);
+	return read_children(c, ch, st, l, err);
 }
 
 /* The chunk's records in the iterator's order (rows deleted meanwhile are skipped). */

@@ -58,6 +58,8 @@ enum fd_status cache_sweep(struct fd_cache *c, const char *table, int64_t ctx_id
 char *cache_col_dup(sqlite3_stmt *st, int i);
 /* A text column into out[n], "" for NULL. */
 void cache_col_copy(sqlite3_stmt *st, int i, char *out, size_t n);
+/* A number column, NAN for NULL. */
+double cache_col_num(sqlite3_stmt *st, int i);
 /* Binds s (copied) or NULL when s is NULL. */
 void cache_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Steps a one-row SELECT: FD_OK with the row ready to read, FD_ENOTFOUND (err left
@@ -69,6 +71,12 @@ typedef void (*cache_row_fn)(sqlite3_stmt *st, void *elem);
  * the cache_grow() array *arr of *n, then resets st. */
 enum fd_status cache_collect(struct fd_cache *c, sqlite3_stmt *st, cache_row_fn read,
                              size_t elem_size, void **arr, size_t *n, struct fd_err *err);
+/* Runs sql with ?1 ctx's row id, ?2 from and ?3 to, collecting its rows into a new
+ * array of flat elements (no rows when ctx is not cached; freed on failure). */
+enum fd_status cache_collect_window(struct fd_cache *c, const struct fd_ctx *ctx, const char *sql,
+                                    int64_t from, int64_t to, cache_row_fn read,
+                                    size_t elem_size, void **arr, size_t *n,
+                                    struct fd_err *err);
 
 /* Makes room for element n (zeroed) in an array whose capacity is implied by its count
  * (the next power of two); returns the array, possibly moved. */

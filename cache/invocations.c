@@ -160,47 +160,33 @@ fd_cache_put_invocations(struct fd_cache *c, const struct fd_ctx *ctx,
 }
 
 static void
-col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	fd_strlcpy(out, s ? s : "", n);
-}
-
-static double
-col_num(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
-static void
 read_record(sqlite3_stmt *st, struct fd_invocation *r)
 {
 	const char *errors = (const char *)sqlite3_column_text(st, 20);
 	char status[24];
 
 	fd_invocation_init(r);
-	col_copy(st, 0, r->request_id, sizeof(r->request_id));
-	col_copy(st, 1, r->function, sizeof(r->function));
-	col_copy(st, 2, r->version, sizeof(r->version));
-	col_copy(st, 3, r->log_stream, sizeof(r->log_stream));
+	cache_col_copy(st, 0, r->request_id, sizeof(r->request_id));
+	cache_col_copy(st, 1, r->function, sizeof(r->function));
+	cache_col_copy(st, 2, r->version, sizeof(r->version));
+	cache_col_copy(st, 3, r->log_stream, sizeof(r->log_stream));
 	r->start_ms = sqlite3_column_int64(st, 5);
 	r->end_ms = sqlite3_column_int64(st, 6);
 	r->init_start_ms = sqlite3_column_int64(st, 7);
 	r->start_exact = sqlite3_column_int(st, 8);
-	r->duration_ms = col_num(st, 9);
-	r->billed_ms = col_num(st, 10);
-	r->memory_mb = col_num(st, 11);
-	r->max_memory_mb = col_num(st, 12);
-	r->init_ms = col_num(st, 13);
-	r->restore_ms = col_num(st, 14);
-	col_copy(st, 15, status, sizeof(status));
+	r->duration_ms = cache_col_num(st, 9);
+	r->billed_ms = cache_col_num(st, 10);
+	r->memory_mb = cache_col_num(st, 11);
+	r->max_memory_mb = cache_col_num(st, 12);
+	r->init_ms = cache_col_num(st, 13);
+	r->restore_ms = cache_col_num(st, 14);
+	cache_col_copy(st, 15, status, sizeof(status));
 	if (!fd_inv_status_parse(status, &r->status))
 		r->status = FD_INV_RUNNING;
-	col_copy(st, 16, r->init_type, sizeof(r->init_type));
-	col_copy(st, 17, r->error_type, sizeof(r->error_type));
-	col_copy(st, 18, r->trace_id, sizeof(r->trace_id));
-	col_copy(st, 19, r->runtime_version, sizeof(r->runtime_version));
+	cache_col_copy(st, 16, r->init_type, sizeof(r->init_type));
+	cache_col_copy(st, 17, r->error_type, sizeof(r->error_type));
+	cache_col_copy(st, 18, r->trace_id, sizeof(r->trace_id));
+	cache_col_copy(st, 19, r->runtime_version, sizeof(r->runtime_version));
 	r->errors = errors ? fd_xstrdup(errors) : NULL;
 }
 
@@ -356,9 +342,9 @@ fd_cache_scan_invocations(struct fd_cache *c, const struct fd_ctx *ctx, int64_t 
 		s.version = col_str(st, 1);
 		s.init_type = col_str(st, 2);
 		s.end_ms = sqlite3_column_int64(st, 3);
-		s.memory_mb = col_num(st, 4);
-		s.init_ms = col_num(st, 5);
-		s.restore_ms = col_num(st, 6);
+		s.memory_mb = cache_col_num(st, 4);
+		s.init_ms = cache_col_num(st, 5);
+		s.restore_ms = cache_col_num(st, 6);
 		fn(&s, ud);
 	}
 	if (src != SQLITE_DONE)
@@ -394,6 +380,16 @@ fd_cache_invocations_count(struct fd_cache *c, const struct fd_ctx *ctx, long lo
 	return rc;
 }
 
+static void
+read_cold_count(sqlite3_stmt *st, void *elem)
+{
+	struct fd_inv_cold_count *r = elem;
+
+	cache_col_copy(st, 0, r->function, sizeof(r->function));
+	r->invocations = sqlite3_column_int64(st, 1);
+	r->cold_starts = sqlite3_column_int64(st, 2);
+}
+
 enum fd_status
 fd_cache_cold_counts(struct fd_cache *c, const struct fd_ctx *ctx, int64_t from_ms,
 		     int64_t to_ms, struct fd_inv_cold_count **out, size_t *n, struct fd_err *err)
@@ -403,33 +399,11 @@ fd_cache_cold_counts(struct fd_cache *c, const struct fd_ctx *ctx, int64_t from_
 		"count(CASE WHEN init_ms IS NOT NULL OR restore_ms IS NOT NULL THEN 1 END) "
 		"FROM invocations WHERE ctx_id = ?1 AND ts >= ?2 AND ts < ?3 "
 		"AND end_ms IS NOT NULL GROUP BY function ORDER BY function";
-	sqlite3_stmt *st = NULL;
-	int64_t ctx_id = 0;
-	enum fd_status rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
-	int src;
+	void *v = NULL;
+	enum fd_status rc;
 
-	*out = NULL;
-	*n = 0;
-	if (rc == FD_OK && ctx_id)
-		rc = cache_stmt(c, sql, &st, err);
-	if (rc != FD_OK || !ctx_id)
-		return rc;
-	sqlite3_bind_int64(st, 1, ctx_id);
-	sqlite3_bind_int64(st, 2, from_ms);
-	sqlite3_bind_int64(st, 3, to_ms ? to_ms : INT64_MAX);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		struct fd_inv_cold_count *r;
-		*out = cache_grow(*out, *n, sizeof(**out));
-		r = &(*out)[(*n)++];
-		fd_strlcpy(r->function, col_str(st, 0), sizeof(r->function));
-		r->invocations = sqlite3_column_int64(st, 1);
-		r->cold_starts = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_reset(st);
-	if (src == SQLITE_DONE)
-		return FD_OK;
-	free(*out);
-	*out = NULL;
-	*n = 0;
-	return cache_fail(c, err);
+	rc = cache_collect_window(c, ctx, sql, from_ms, to_ms ? to_ms : INT64_MAX,
+				  read_cold_count, sizeof(**out), &v, n, err);
+	*out = v;
+	return rc;
 }

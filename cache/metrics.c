@@ -7,11 +7,7 @@
  * transaction. Stored series have no leading or trailing gap; reads rebuild regular
  * series with NAN gaps.
  *
- * vals: 'F', then per stored metric its name ("<MetricName>:<stat>", stable when the
- * enum is reordered) as a varint length and bytes, the varint start time, the varint
- * point count and the points. A point is a varint: 0 = no point, odd v = the integer
- * whose zigzag code is v >> 1, 2 = an 8-byte little-endian IEEE double follows; a
- * count takes a byte or two. 'T' is the text "name@ts=value;..." that the schema
+ * vals: packed.c's format. 'T' is the text "name@ts=value;..." that the schema
  * migration made of the point rows of older versions: read the same way, packed by
  * the first read (summary.c's rebuild) or the next merge. */
 #include <math.h>
@@ -22,23 +18,7 @@
 #include "fleetdeck/util.h"
 #include "series.h"
 
-#define PACK_TAG 'F'
 #define TEXT_TAG 'T'
-#define V_GAP 0u
-#define V_DOUBLE 2u
-#define INT_EXACT 9007199254740992.0 /* 2^53: integers below are exact doubles */
-
-/* A loaded series is capped so a stray far-away point cannot make a huge array. */
-#define CACHE_SERIES_MAX_POINTS 100000
-
-/* Newest points kept per series: 3 h of 1-minute points, 24 h of 5-minute ones. */
-static size_t
-keep_points(int period_s)
-{
-	int64_t span = period_s >= 300 ? 86400 : 3 * 3600;
-
-	return (size_t)FD_MAX(span / FD_MAX(period_s, 1) + 2, 2);
-}
 
 /* The stored metric name, "<MetricName>:<stat>": stable when the enum is reordered. */
 static const char *
@@ -54,100 +34,29 @@ metric_key(enum fd_metric m)
 	return keys[m];
 }
 
+static const char *
+metric_key_at(size_t k, char *buf, size_t n)
+{
+	(void)buf;
+	(void)n;
+	return metric_key((enum fd_metric)k);
+}
+
+static int row_decode_text(const unsigned char *blob, size_t len, int period_s,
+                           struct fd_series *s);
+
+static const struct cache_packed metric_rows = {
+	.table = "metric_packed",
+	.name_col = "function",
+	.count = FD_M_COUNT,
+	.key = metric_key_at,
+	.decode_other = row_decode_text,
+};
+
 static int
 metric_parse(const char *key, size_t len)
 {
-	const char *k;
-	int m;
-
-	for (m = 0; key && m < FD_M_COUNT; m++) {
-		k = metric_key((enum fd_metric)m);
-		if (strlen(k) == len && memcmp(k, key, len) == 0)
-			return m;
-	}
-	return -1;
-}
-
-/* ---- the packed format ---- */
-
-/* Appends v (at most 10 bytes; the caller reserved them). */
-static void
-put_varint(struct fd_buf *b, uint64_t v)
-{
-	unsigned char *p = (unsigned char *)b->data + b->len;
-
-	while (v >= 0x80) {
-		*p++ = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (unsigned char)v;
-	b->len = (size_t)((char *)p - b->data);
-	b->data[b->len] = '\0';
-}
-
-static int
-get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned shift;
-
-	for (shift = 0; *p < end && shift < 64; shift += 7) {
-		unsigned char c = *(*p)++;
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*out = v;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-void
-cache_pack_value(struct fd_buf *b, double v)
-{
-	unsigned char d[8];
-	uint64_t bits, zz;
-	int64_t i;
-	size_t k;
-
-	fd_buf_reserve(b, 10);
-	if (isnan(v)) {
-		put_varint(b, V_GAP);
-	} else if (fabs(v) < INT_EXACT && v == floor(v)) {
-		i = (int64_t)v;
-		zz = i < 0 ? ((uint64_t)(-(i + 1)) << 1) | 1 : (uint64_t)i << 1;
-		put_varint(b, (zz << 1) | 1);
-	} else {
-		put_varint(b, V_DOUBLE);
-		memcpy(&bits, &v, sizeof(bits));
-		for (k = 0; k < sizeof(d); k++)
-			d[k] = (unsigned char)(bits >> (8 * k));
-		fd_buf_append(b, d, sizeof(d));
-	}
-}
-
-int
-cache_unpack_value(const unsigned char **p, const unsigned char *end, double *out)
-{
-	uint64_t v, zz, bits = 0;
-	size_t k;
-
-	if (get_varint(p, end, &v) != 0)
-		return -1;
-	if (v == V_GAP) {
-		*out = NAN;
-	} else if (v & 1) {
-		zz = v >> 1;
-		*out = zz & 1 ? -(double)(zz >> 1) - 1.0 : (double)(zz >> 1);
-	} else if (v == V_DOUBLE && end - *p >= 8) {
-		for (k = 0; k < 8; k++)
-			bits |= (uint64_t)(*p)[k] << (8 * k);
-		memcpy(out, &bits, sizeof(*out));
-		*p += 8;
-	} else {
-		return -1;
-	}
-	return 0;
+	return cache_packed_key_index(&metric_rows, key, len);
 }
 
 static void
@@ -265,86 +174,6 @@ series_merge(struct fd_series *dst, const struct fd_series *src, size_t keep)
 }
 
 
-/* ---- rows ---- */
-
-static uint64_t
-zigzag(int64_t v)
-{
-	return v < 0 ? ((uint64_t)(-(v + 1)) << 1) | 1 : (uint64_t)v << 1;
-}
-
-static int64_t
-unzigzag(uint64_t v)
-{
-	return v & 1 ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
-}
-
-/* Every non-empty series of fm; *first_s and *last_s get its oldest and newest
- * points. Returns 0 when no series has a point. */
-static int
-row_encode(const struct fd_function_metrics *fm, struct fd_buf *out, int64_t *first_s,
-           int64_t *last_s)
-{
-	const struct fd_series *s;
-	const char *key;
-	size_t i;
-	int k, any = 0;
-
-	fd_buf_reset(out);
-	fd_buf_putc(out, PACK_TAG);
-	for (k = 0; k < FD_M_COUNT; k++) {
-		s = &fm->s[k];
-		if (!s->n || !s->values)
-			continue;
-		key = metric_key((enum fd_metric)k);
-		fd_buf_reserve(out, 10);
-		put_varint(out, strlen(key));
-		fd_buf_puts(out, key);
-		fd_buf_reserve(out, 20);
-		put_varint(out, zigzag(s->start_s));
-		put_varint(out, s->n);
-		for (i = 0; i < s->n; i++)
-			cache_pack_value(out, s->values[i]);
-		*first_s = any ? FD_MIN(*first_s, s->start_s) : s->start_s;
-		*last_s = FD_MAX(any ? *last_s : INT64_MIN,
-		                 s->start_s + (int64_t)(s->n - 1) * s->period_s);
-		any = 1;
-	}
-	return any;
-}
-
-/* One series record of a packed row into fm (unknown metrics are skipped). */
-static int
-record_decode(const unsigned char **p, const unsigned char *end, int period_s,
-              struct fd_function_metrics *fm)
-{
-	uint64_t len, start, n;
-	struct fd_series skip = {0, 0, 0, NULL}, *s;
-	const unsigned char *key;
-	size_t i;
-	int k;
-
-	if (get_varint(p, end, &len) != 0 || (uint64_t)(end - *p) < len)
-		return -1;
-	key = *p;
-	*p += len;
-	if (get_varint(p, end, &start) != 0 || get_varint(p, end, &n) != 0 || !n ||
-	    n > CACHE_SERIES_MAX_POINTS)
-		return -1;
-	k = metric_parse((const char *)key, (size_t)len);
-	s = k >= 0 ? &fm->s[k] : &skip;
-	series_alloc(s, unzigzag(start), period_s, (size_t)n);
-	for (i = 0; i < s->n; i++)
-		if (cache_unpack_value(p, end, &s->values[i]) != 0)
-			break;
-	free(skip.values);
-	if (i < (size_t)n) {
-		series_clear(s);
-		return -1;
-	}
-	return 0;
-}
-
 struct text_point {
 	int metric;
 	int64_t ts;
@@ -392,7 +221,7 @@ text_series(const struct text_point *pts, size_t n, int k, int period_s, struct 
 	}
 	if (lo > hi)
 		return;
-	start = FD_MAX(lo, hi - (int64_t)(keep_points(period_s) - 1) * period_s);
+	start = FD_MAX(lo, hi - (int64_t)(cache_packed_keep_points(period_s) - 1) * period_s);
 	series_alloc(s, start, period_s, (size_t)((hi - start) / period_s + 1));
 	for (i = 0; i < n; i++)
 		if (pts[i].metric == k && pts[i].ts >= start)
@@ -401,36 +230,21 @@ text_series(const struct text_point *pts, size_t n, int k, int period_s, struct 
 }
 
 static int
-row_decode_text(const unsigned char *blob, size_t len, int period_s,
-                struct fd_function_metrics *fm)
+row_decode_text(const unsigned char *blob, size_t len, int period_s, struct fd_series *s)
 {
-	char *text = fd_xstrndup((const char *)blob + 1, len - 1);
+	char *text;
 	struct text_point *pts = NULL;
-	size_t n = text_points(text, &pts);
+	size_t n;
 	int k;
 
+	if (blob[0] != TEXT_TAG)
+		return -1;
+	text = fd_xstrndup((const char *)blob + 1, len - 1);
+	n = text_points(text, &pts);
 	for (k = 0; k < FD_M_COUNT; k++)
-		text_series(pts, n, k, period_s, &fm->s[k]);
+		text_series(pts, n, k, period_s, &s[k]);
 	free(pts);
 	free(text);
-	return 0;
-}
-
-/* A stored row back into fm's series; -1 (what could be read is kept) when damaged. */
-static int
-row_decode(const unsigned char *blob, size_t len, int period_s, struct fd_function_metrics *fm)
-{
-	const unsigned char *p = blob + 1, *end = blob + len;
-
-	if (!blob || !len || period_s <= 0)
-		return -1;
-	if (blob[0] == TEXT_TAG)
-		return row_decode_text(blob, len, period_s, fm);
-	if (blob[0] != PACK_TAG)
-		return -1;
-	while (p < end)
-		if (record_decode(&p, end, period_s, fm) != 0)
-			return -1;
 	return 0;
 }
 
@@ -438,35 +252,17 @@ row_decode(const unsigned char *blob, size_t len, int period_s, struct fd_functi
 static void
 read_row(sqlite3_stmt *st, int first, int period_s, struct fd_function_metrics *fm)
 {
-	fm->fetched_ms = FD_MAX(fm->fetched_ms, sqlite3_column_int64(st, first));
-	(void)row_decode(sqlite3_column_blob(st, first + 1),
-	                 (size_t)sqlite3_column_bytes(st, first + 1), period_s, fm);
+	cache_packed_read(&metric_rows, st, first, period_s, fm->s, &fm->fetched_ms);
 }
 
 enum fd_status
 cache_series_load(struct fd_cache *c, int64_t ctx_id, const char *function, int period_s,
                   struct fd_function_metrics *out, struct fd_err *err)
 {
-	sqlite3_stmt *st;
-	enum fd_status rc;
-	int src;
-
 	memset(out, 0, sizeof(*out));
 	out->function = fd_xstrdup(function);
-	rc = cache_stmt(c,
-	                "SELECT fetched_ms, vals FROM metric_packed WHERE ctx_id = ?1 AND "
-	                "function = ?2 AND period_s = ?3",
-	                &st, err);
-	if (rc != FD_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, ctx_id);
-	sqlite3_bind_text(st, 2, function, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, period_s);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		read_row(st, 0, period_s, out);
-	rc = src == SQLITE_DONE ? FD_OK : cache_fail(c, err);
-	sqlite3_reset(st);
-	return rc;
+	return cache_packed_load(c, &metric_rows, ctx_id, function, period_s, out->s,
+	                         &out->fetched_ms, err);
 }
 
 enum fd_status
@@ -508,32 +304,8 @@ static enum fd_status
 write_row(struct fd_cache *c, int64_t ctx_id, const struct fd_function_metrics *fm, int period_s,
           struct fd_buf *blob, struct fd_err *err)
 {
-	int64_t first = 0, last = 0;
-	int any = row_encode(fm, blob, &first, &last);
-	sqlite3_stmt *st;
-	enum fd_status rc;
-
-	rc = cache_stmt(c,
-	                any ? "INSERT INTO metric_packed (ctx_id, function, period_s, fetched_ms, "
-	                      "first_s, last_s, vals) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON "
-	                      "CONFLICT (ctx_id, function, period_s) DO UPDATE SET fetched_ms = "
-	                      "max(fetched_ms, excluded.fetched_ms), first_s = excluded.first_s, "
-	                      "last_s = excluded.last_s, vals = excluded.vals"
-	                    : "DELETE FROM metric_packed WHERE ctx_id = ?1 AND function = ?2 AND "
-	                      "period_s = ?3",
-	                &st, err);
-	if (rc != FD_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, ctx_id);
-	sqlite3_bind_text(st, 2, fm->function, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, period_s);
-	if (any) {
-		sqlite3_bind_int64(st, 4, fm->fetched_ms);
-		sqlite3_bind_int64(st, 5, first);
-		sqlite3_bind_int64(st, 6, last);
-		sqlite3_bind_blob(st, 7, blob->data, (int)blob->len, SQLITE_STATIC);
-	}
-	return cache_step_done(c, st, err);
+	return cache_packed_write(c, &metric_rows, ctx_id, fm->function, period_s, fm->fetched_ms,
+	                          fm->s, blob, err);
 }
 
 enum fd_status
@@ -565,7 +337,7 @@ put_function(struct fd_cache *c, int64_t ctx_id, const struct fd_function_metric
 		if (!s->n || !s->values || s->period_s != period_s)
 			continue;
 		changed |= have.s[k].n || has_point(s);
-		series_merge(&have.s[k], s, keep_points(period_s));
+		series_merge(&have.s[k], s, cache_packed_keep_points(period_s));
 	}
 	if (rc == FD_OK && changed)
 		rc = write_row(c, ctx_id, &have, period_s, blob, err);
@@ -811,19 +583,4 @@ cache_metrics_prune(struct fd_cache *c, int64_t before_s, struct fd_err *err)
 	fd_buf_free(&blob);
 	free(ids);
 	return rc;
-}
-
-/* ---- the varints, for the other packed rows (proxymetrics.c) ---- */
-
-void
-cache_put_varint(struct fd_buf *b, uint64_t v)
-{
-	fd_buf_reserve(b, 10);
-	put_varint(b, v);
-}
-
-int
-cache_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
-{
-	return get_varint(p, end, out);
 }

@@ -23,10 +23,7 @@ put_fact(struct fd_cache *c, int64_t ctx_id, const struct fd_queue_fact *f, stru
 	sqlite3_bind_int64(st, 1, ctx_id);
 	sqlite3_bind_text(st, 2, f->arn, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, f->has_redrive);
-	if (f->dlq_arn)
-		sqlite3_bind_text(st, 4, f->dlq_arn, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 4);
+	cache_bind_text(st, 4, f->dlq_arn);
 	sqlite3_bind_int64(st, 5, f->dlq_depth);
 	sqlite3_bind_int64(st, 6, f->fetched_ms);
 	return cache_step_done(c, st, err);
@@ -59,14 +56,14 @@ fd_cache_put_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
 }
 
 static void
-read_fact(sqlite3_stmt *st, struct fd_queue_fact *f)
+read_fact(sqlite3_stmt *st, void *elem)
 {
-	const char *arn = (const char *)sqlite3_column_text(st, 0);
-	const char *dlq = (const char *)sqlite3_column_text(st, 2);
+	struct fd_queue_fact *f = elem;
+	char *arn = cache_col_dup(st, 0);
 
-	f->arn = fd_xstrdup(arn ? arn : "");
+	f->arn = arn ? arn : fd_xstrdup("");
 	f->has_redrive = sqlite3_column_int(st, 1) != 0;
-	f->dlq_arn = dlq ? fd_xstrdup(dlq) : NULL;
+	f->dlq_arn = cache_col_dup(st, 2);
 	f->dlq_depth = sqlite3_column_int64(st, 3);
 	f->fetched_ms = sqlite3_column_int64(st, 4);
 }
@@ -77,8 +74,8 @@ fd_cache_get_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx, struct fd
 {
 	int64_t ctx_id = 0;
 	sqlite3_stmt *st;
+	void *v = NULL;
 	enum fd_status rc;
-	int src = SQLITE_DONE;
 
 	*out = NULL;
 	*n = 0;
@@ -92,17 +89,13 @@ fd_cache_get_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx, struct fd
 	if (rc != FD_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, ctx_id);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = cache_grow(*out, *n, sizeof(**out));
-		read_fact(st, &(*out)[(*n)++]);
-	}
-	if (src != SQLITE_DONE) {
-		rc = cache_fail(c, err);
+	rc = cache_collect(c, st, read_fact, sizeof(**out), &v, n, err);
+	*out = v;
+	if (rc != FD_OK) {
 		fd_queue_facts_free(*out, *n);
 		*out = NULL;
 		*n = 0;
 	}
-	sqlite3_reset(st);
 	return rc;
 }
 

@@ -1,5 +1,6 @@
-/* series.h (cache-private) - what metrics.c (packed series) and summary.c (the
- * per-function window summaries computed from them) share. */
+/* series.h (cache-private) - what packed.c (the packed series rows), metrics.c,
+ * proxymetrics.c and summary.c (the per-function window summaries computed from the
+ * metric series) share. */
 #ifndef FLEETDECK_CACHE_SERIES_H
 #define FLEETDECK_CACHE_SERIES_H
 
@@ -7,13 +8,46 @@
 
 #include "internal.h"
 
-/* The packed value format (see metrics.c): appends v to b; reads one value, -1 when
+/* The packed value format (see packed.c): appends v to b; reads one value, -1 when
  * the bytes are malformed. */
 void cache_pack_value(struct fd_buf *b, double v);
 int cache_unpack_value(const unsigned char **p, const unsigned char *end, double *out);
-/* Its unsigned varints (LEB128), for other packed rows (proxymetrics.c). */
+/* Its unsigned varints (LEB128). */
 void cache_put_varint(struct fd_buf *b, uint64_t v);
 int cache_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out);
+
+/* A kind of packed series row (packed.c): one row per (ctx_id, name_col, period_s) of
+ * table, holding count series, series k stored under key(k) (buf, n: room it may use).
+ * decode_other, if set, reads a vals blob of another format (-1 when damaged). */
+struct cache_packed {
+	const char *table;
+	const char *name_col;
+	size_t count;
+	const char *(*key)(size_t k, char *buf, size_t n);
+	int (*decode_other)(const unsigned char *blob, size_t len, int period_s,
+	                    struct fd_series *s);
+};
+
+/* Newest points a packed series keeps: 3 h of 1-minute points, 24 h of 5-minute ones. */
+size_t cache_packed_keep_points(int period_s);
+/* The series whose key is key[0..len), or -1. */
+int cache_packed_key_index(const struct cache_packed *pk, const char *key, size_t len);
+/* A vals blob into s[pk->count]; -1 (what could be read is kept) when damaged. */
+int cache_packed_decode(const struct cache_packed *pk, const unsigned char *blob, size_t len,
+                        int period_s, struct fd_series *s);
+/* Columns fetched_ms, vals from column first of st into s; raises *fetched_ms. */
+void cache_packed_read(const struct cache_packed *pk, sqlite3_stmt *st, int first,
+                       int period_s, struct fd_series *s, int64_t *fetched_ms);
+/* The stored row of (ctx_id, name, period_s), if any, into s and *fetched_ms. */
+enum fd_status cache_packed_load(struct fd_cache *c, const struct cache_packed *pk,
+                                 int64_t ctx_id, const char *name, int period_s,
+                                 struct fd_series *s, int64_t *fetched_ms, struct fd_err *err);
+/* Stores s as the row of (ctx_id, name, period_s); the row goes when no series has a
+ * point. blob is scratch space. */
+enum fd_status cache_packed_write(struct fd_cache *c, const struct cache_packed *pk,
+                                  int64_t ctx_id, const char *name, int period_s,
+                                  int64_t fetched_ms, const struct fd_series *s,
+                                  struct fd_buf *blob, struct fd_err *err);
 
 /* Loads every stored series of one function with this period into out (zeroed first,
  * out->function set): regular series, NAN gaps, n == 0 where nothing is stored. */

@@ -3,7 +3,6 @@
  * account and region rather than per profile: two profiles of one account share a
  * bill. Also the on-demand INIT GB-seconds per function of the cached invocation
  * records, summed in SQL for the cost column. Tables from the v7 migration. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "fleetdeck/costs.h"
@@ -62,6 +61,15 @@ fd_cache_sum_spend(struct fd_cache *c, const char *account, const char *region, 
 	return src == SQLITE_DONE ? FD_OK : cache_fail(c, err);
 }
 
+static void
+read_init_cost(sqlite3_stmt *st, void *elem)
+{
+	struct fd_init_cost *r = elem;
+
+	cache_col_copy(st, 0, r->function, sizeof(r->function));
+	r->gb_s = sqlite3_column_double(st, 1);
+}
+
 /* The same records and GB-seconds as the cold-start table's on-demand INIT: finished
  * records in the window, INIT not from provisioned concurrency, memory rounded to MB. */
 enum fd_status
@@ -73,33 +81,11 @@ fd_cache_init_gb_s(struct fd_cache *c, const struct fd_ctx *ctx, int64_t from_ms
 	    "FROM invocations WHERE ctx_id = ?1 AND ts >= ?2 AND ts < ?3 AND end_ms IS NOT NULL "
 	    "AND init_ms IS NOT NULL AND coalesce(init_type, '') != 'provisioned-concurrency' "
 	    "GROUP BY function ORDER BY function";
-	sqlite3_stmt *st = NULL;
-	int64_t ctx_id = 0;
-	enum fd_status rc = cache_ctx_id(c, ctx, 0, &ctx_id, err);
-	int src;
+	void *v = NULL;
+	enum fd_status rc;
 
-	*out = NULL;
-	*n = 0;
-	if (rc == FD_OK && ctx_id)
-		rc = cache_stmt(c, sql, &st, err);
-	if (rc != FD_OK || !ctx_id)
-		return rc;
-	sqlite3_bind_int64(st, 1, ctx_id);
-	sqlite3_bind_int64(st, 2, from_ms);
-	sqlite3_bind_int64(st, 3, to_ms);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *fn = (const char *)sqlite3_column_text(st, 0);
-		struct fd_init_cost *r;
-		*out = cache_grow(*out, *n, sizeof(**out));
-		r = &(*out)[(*n)++];
-		fd_strlcpy(r->function, fn ? fn : "", sizeof(r->function));
-		r->gb_s = sqlite3_column_double(st, 1);
-	}
-	sqlite3_reset(st);
-	if (src == SQLITE_DONE)
-		return FD_OK;
-	free(*out);
-	*out = NULL;
-	*n = 0;
-	return cache_fail(c, err);
+	rc = cache_collect_window(c, ctx, sql, from_ms, to_ms, read_init_cost, sizeof(**out), &v,
+	                          n, err);
+	*out = v;
+	return rc;
 }

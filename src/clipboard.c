@@ -5,33 +5,7 @@
 
 #include "fleetdeck/clipboard.h"
 #include "fleetdeck/ini.h"
-
-/* Length of the valid UTF-8 character at s[0..n); 0 when it is not one. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		len = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
-	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-		return 0; /* overlong, surrogate or beyond U+10FFFF */
-	return len;
-}
+#include "fleetdeck/sanitize.h"
 
 void
 fd_clip_plain(const char *s, size_t n, struct fd_buf *out)
@@ -40,7 +14,7 @@ fd_clip_plain(const char *s, size_t n, struct fd_buf *out)
 	size_t i = 0, len, room = FD_CLIP_MAX;
 
 	while (i < n && room) {
-		len = utf8_len(u + i, n - i);
+		len = fd_utf8_len(u + i, n - i);
 		if (len == 0) {
 			i++; /* invalid byte */
 			continue;

@@ -47,6 +47,14 @@ fd_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+size_t
+fd_utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+
+	return fd_utf8_decode(s, n, &cp);
+}
+
 static void
 put_control(uint32_t c, struct fd_buf *out)
 {

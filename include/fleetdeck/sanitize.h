@@ -17,6 +17,8 @@
 /* Decodes the UTF-8 sequence at s[0..n) (n >= 1) into *cp; returns its length, or 0
  * when invalid (overlong, surrogate, out of range, truncated). */
 size_t fd_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* The length of the valid UTF-8 sequence at s[0..n) (n >= 1), 0 when invalid. */
+size_t fd_utf8_len(const unsigned char *s, size_t n);
 /* Appends the sanitized form of s[0..n) to out. */
 void fd_sanitize(const char *s, size_t n, unsigned flags, struct fd_buf *out);
 /* Convenience: returns a malloc'd sanitized copy of a NUL-terminated string. */

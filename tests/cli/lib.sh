@@ -22,6 +22,15 @@ fd_sim_env() {
 	unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE || true
 }
 
+# fd_sim_fresh FUNCTIONS: needs the simulator and python3; resets the simulator to a
+# fleet of FUNCTIONS with no faults.
+fd_sim_fresh() {
+	fd_need_sim
+	command -v python3 >/dev/null 2>&1 || { echo "python3 missing" >&2; exit 77; }
+	sim_control POST reset "{\"functions\":$1}" >/dev/null
+	sim_control POST faults '{"rules":[]}' >/dev/null
+}
+
 sim_control() { # METHOD PATH [JSON]
 	curl -s -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "$FD_SIM_URL/_sim/$2"
 }

@@ -43,10 +43,7 @@ expect_rc 1 "offline with an empty cache"
 expect_err "nothing cached" "offline with an empty cache says so"
 
 [ "$FD_FAILS" -eq 0 ] || finish # usage failures count even without a simulator
-fd_need_sim
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing" >&2; exit 77; }
-sim_control POST reset '{"functions":40}' >/dev/null
-sim_control POST faults '{"rules":[]}' >/dev/null
+fd_sim_fresh 40
 
 run "$FD_BIN" functions -o json
 expect_rc 0 "functions json"

@@ -2,35 +2,13 @@
 # the OSC 52 sequence into a paste buffer, which must hold the selected line's plain
 # text exactly. Without the config switch nothing reaches the clipboard.
 . "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "tmux not installed" >&2; exit 77; }
-fd_need_sim
-fd_sim_env
-export LC_ALL=C.UTF-8 TERM=xterm-256color
-unset NO_COLOR TMUX || true
+. "$(dirname "$0")/tmux.sh"
 data="$(cd "$(dirname "$0")/../data/logs" && pwd)/screen.json"
 want="START RequestId: 6f1d2c3b-aaaa-4bbb-8ccc-123456789abc Version: \$LATEST"
 
-sock="$T/tmux.sock"
-tm() { tmux -S "$sock" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
-
-wait_for() { # TEXT SECONDS
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		tm capture-pane -p -t fd >"$T/pane" 2>/dev/null
-		grep -q -- "$1" "$T/pane" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "screen never showed '$1'; it shows:"
-	sed 's/^/    /' "$T/pane" >&2
-	return 1
-}
-
 # copy_first_line: opens the saved events, selects the first line and presses y.
 copy_first_line() {
-	tm kill-session -t fd 2>/dev/null
-	tm new-session -d -s fd -x 120 -y 30 "\"$FD_BIN\"; sleep 60" || { fail "tmux"; finish; }
+	tmux_start 120 30 "\"$FD_BIN\"; sleep 60"
 	tm set -s set-clipboard on
 	wait_for "FUNCTION" 15 || finish
 	tm send-keys -t fd ":logs @$data" Enter

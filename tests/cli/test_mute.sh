@@ -2,10 +2,7 @@
 # a malformed file.
 . "$(dirname "$0")/lib.sh"
 fd_sim_env
-fd_need_sim
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing" >&2; exit 77; }
-sim_control POST reset '{"functions":5}' >/dev/null
-sim_control POST faults '{"rules":[]}' >/dev/null
+fd_sim_fresh 5
 CFG="$XDG_CONFIG_HOME/fleetdeck/config"
 mkdir -p "$(dirname "$CFG")"
 

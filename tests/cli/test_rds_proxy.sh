@@ -3,10 +3,7 @@
 # sqs-no-redrive answers of fleetdeck risks (online and offline).
 . "$(dirname "$0")/lib.sh"
 fd_sim_env
-fd_need_sim
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing" >&2; exit 77; }
-sim_control POST reset '{"functions":5}' >/dev/null
-sim_control POST faults '{"rules":[]}' >/dev/null
+fd_sim_fresh 5
 
 # The proxy named by payments-worker's DB_PROXY_ENDPOINT, text and json.
 run "$FD_BIN" function payments-worker

@@ -11,10 +11,7 @@ run "$FD_BIN" risks --frob
 expect_rc 2 "unknown option"
 
 [ "$FD_FAILS" -eq 0 ] || finish # usage failures count even without a simulator
-fd_need_sim
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing" >&2; exit 77; }
-sim_control POST reset '{"functions":5}' >/dev/null
-sim_control POST faults '{"rules":[]}' >/dev/null
+fd_sim_fresh 5
 
 # Online: the whole inventory (detail included) is refreshed first.
 run "$FD_BIN" risks -o json

@@ -14,10 +14,7 @@ run "$FD_BIN" role --frob
 expect_rc 2 "role unknown option"
 
 [ "$FD_FAILS" -eq 0 ] || finish
-fd_need_sim
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing" >&2; exit 77; }
-sim_control POST reset '{"functions":5}' >/dev/null
-sim_control POST faults '{"rules":[]}' >/dev/null
+fd_sim_fresh 5
 
 run "$FD_BIN" role --function report-generator
 expect_rc 0 "role --function"

@@ -4,41 +4,16 @@
 # quitting with q and with SIGTERM, and that the terminal is restored each time (no
 # alternate screen left).
 . "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "tmux not installed" >&2; exit 77; }
-fd_need_sim
-fd_sim_env
-export LC_ALL=C.UTF-8 TERM=xterm-256color
-unset NO_COLOR TMUX || true
-
-sock="$T/tmux.sock"
-tm() { tmux -S "$sock" "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
-
-# wait_for TEXT [SECONDS]: until the pane shows TEXT; the pane lands in $T/pane.
-wait_for() {
-	i=0
-	while [ $i -lt $((${2:-10} * 10)) ]; do
-		tm capture-pane -p -t fd >"$T/pane" 2>/dev/null
-		grep -q -- "$1" "$T/pane" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "screen never showed '$1'; it shows:"
-	sed 's/^/    /' "$T/pane" >&2
-	return 1
-}
+. "$(dirname "$0")/tmux.sh"
 
 start() {
-	tm kill-session -t fd 2>/dev/null
-	tm new-session -d -s fd -x 120 -y 40 \
-		"\"$FD_BIN\"; echo \"EXITED rc=\$?\"; sleep 60" || { fail "tmux new-session"; finish; }
+	tmux_start 120 40 "\"$FD_BIN\"; echo \"EXITED rc=\$?\"; sleep 60"
 }
 
 # The first run sits in an interactive shell with job control, as a user's would, so
 # ctrl-z really stops it and fg brings it back.
 if command -v bash >/dev/null 2>&1; then
-	tm new-session -d -s fd -x 120 -y 40 "env PS1='$ ' bash --norc --noprofile -i" ||
-		{ fail "tmux new-session"; finish; }
+	tmux_start 120 40 "env PS1='$ ' bash --norc --noprofile -i"
 	tm send-keys -t fd "\"$FD_BIN\"" Enter
 	job_control=1
 else

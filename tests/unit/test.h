@@ -4,6 +4,7 @@
 #ifndef FLEETDECK_TEST_H
 #define FLEETDECK_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +29,9 @@ const char *fd_test_sim_url(void);
 int fd_test_sim_control(const char *method, const char *path, const char *json, char **out);
 /* A fresh temporary directory for this case, removed by the runner. */
 const char *fd_test_tmpdir(void);
+/* The first column of the first row sql gives in the database file at path; -1 when
+ * it cannot be read (sqlval.c). */
+int64_t fd_test_sql_int(const char *path, const char *sql);
 
 #define TEST(name)                                                                                 \
 	static void test_##name(void);                                                             \

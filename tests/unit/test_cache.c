@@ -795,24 +795,33 @@ TEST(cache_random_bytes_moved_aside)
 	free(path);
 }
 
+/* n full functions f000, f001, ... stored in c. */
+static void
+store_functions(struct fd_cache *c, const struct fd_ctx *ctx, size_t n)
+{
+	struct fd_function *in = fd_xcalloc(n, sizeof(*in));
+	struct fd_err err = {0};
+	char name[16];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "f%03zu", i);
+		fill_full(&in[i], name);
+	}
+	CHECK_INT(fd_cache_put_functions(c, ctx, in, n, &err), FD_OK);
+	fd_functions_free(in, n);
+}
+
 TEST(cache_damaged_pages_moved_aside)
 {
 	enum { N = 300 };
 	char *path = cache_path(), *aside, *data;
 	struct fd_ctx ctx = mkctx("default", "us-east-1");
 	struct fd_cache *c = open_cache(path);
-	struct fd_function *in = fd_xcalloc(N, sizeof(*in));
-	struct fd_err err = {0};
 	size_t len = 0, i;
 
 	REQUIRE(c != NULL);
-	for (i = 0; i < N; i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "f%03zu", i);
-		fill_full(&in[i], name);
-	}
-	CHECK_INT(fd_cache_put_functions(c, &ctx, in, N, &err), FD_OK);
-	fd_functions_free(in, N);
+	store_functions(c, &ctx, N);
 	fd_cache_close(c);
 	data = read_all(path, &len);
 	REQUIRE(data && len >= 8 * 4096);
@@ -827,22 +836,6 @@ TEST(cache_damaged_pages_moved_aside)
 	free(path);
 }
 
-static int64_t
-query_int64(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-
-	if (sqlite3_open(path, &db) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
 /* Open skips quick_check within a day of the last one, so damage in a table's pages is
  * found by the statement that reads them: it fails saying the file is corrupt, and the
  * next open moves the file aside with the same notice as a corrupt file at open. */
@@ -852,23 +845,18 @@ TEST(cache_corruption_found_after_open)
 	char *path = cache_path(), *aside, *data, *marker;
 	struct fd_ctx ctx = mkctx("default", "us-east-1");
 	struct fd_cache *c = open_cache(path);
-	struct fd_function *in = fd_xcalloc(N, sizeof(*in)), *out = NULL;
+	struct fd_function *out = NULL;
 	struct fd_err err = {0};
 	int64_t root, checked;
-	size_t len = 0, n = 0, i;
+	size_t len = 0, n = 0;
 
 	REQUIRE(c != NULL);
-	for (i = 0; i < N; i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "f%03zu", i);
-		fill_full(&in[i], name);
-	}
-	CHECK_INT(fd_cache_put_functions(c, &ctx, in, N, &err), FD_OK);
-	fd_functions_free(in, N);
+	store_functions(c, &ctx, N);
 	fd_cache_close(c);
-	checked = query_int64(path, "SELECT value FROM housekeeping WHERE key = 'quick_check_s'");
+	checked = fd_test_sql_int(path,
+	                          "SELECT value FROM housekeeping WHERE key = 'quick_check_s'");
 	CHECK(checked > 0 && llabs(checked - (int64_t)time(NULL)) < 60);
-	root = query_int64(path, "SELECT rootpage FROM sqlite_master WHERE name = 'functions'");
+	root = fd_test_sql_int(path, "SELECT rootpage FROM sqlite_master WHERE name = 'functions'");
 	data = read_all(path, &len);
 	REQUIRE(data && root > 1 && (size_t)root * 4096 <= len);
 	memset(data + (root - 1) * 4096, 0x5a, 4096);
@@ -910,7 +898,7 @@ TEST(cache_quick_check_daily)
 	exec_sql(db, "UPDATE housekeeping SET value = value - 90000 WHERE key = 'quick_check_s'");
 	sqlite3_close(db);
 	c = open_cache(path);
-	CHECK(llabs(query_int64(path, "SELECT value FROM housekeeping WHERE key = "
+	CHECK(llabs(fd_test_sql_int(path, "SELECT value FROM housekeeping WHERE key = "
 	                              "'quick_check_s'") - (int64_t)time(NULL)) < 60);
 	CHECK_INT(fd_cache_check(c, &verdict, &err), FD_OK);
 	CHECK_STR(verdict, "ok");

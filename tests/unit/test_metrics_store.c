@@ -76,22 +76,6 @@ check_series(const struct fd_series *s, int64_t start, const double *want, size_
 				     s->values[i], want[i]);
 }
 
-static long long
-count(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-
-	if (sqlite3_open(path, &db) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
 TEST(metrics_packed_values_exact)
 {
 	static const double v[] = {0, 1, NAN, -1, 127, 128, -129, 9007199254740991.0,
@@ -126,8 +110,8 @@ TEST(metrics_packed_values_exact)
 	CHECK_INT(out.s[FD_M_DURATION_P99].n, 0);
 	fd_function_metrics_free(&out);
 	/* a few bytes a point, not a row each */
-	CHECK(count(path, "SELECT length(vals) FROM metric_packed") < 8 * 18 + 32);
-	CHECK_INT(count(path, "SELECT count(*) FROM metric_packed"), 1);
+	CHECK(fd_test_sql_int(path, "SELECT length(vals) FROM metric_packed") < 8 * 18 + 32);
+	CHECK_INT(fd_test_sql_int(path, "SELECT count(*) FROM metric_packed"), 1);
 	fd_function_metrics_free(&in);
 	fd_cache_close(c);
 	free(path);
@@ -253,7 +237,7 @@ TEST(metrics_summaries_written_with_series)
 	/* 1-minute series feed 15m, 1h and 3h; the day needs 5-minute ones */
 	CHECK_INT(fd_cache_get_summary(c, &ctx, 86400, "zeta", &one, &err), FD_ENOTFOUND);
 	CHECK_INT(fd_cache_get_summary(c, &ctx, 3600, "nobody", &one, &err), FD_ENOTFOUND);
-	CHECK_INT(count(path, "SELECT count(*) FROM metric_summaries"), 6);
+	CHECK_INT(fd_test_sql_int(path, "SELECT count(*) FROM metric_summaries"), 6);
 	for (i = 0; i < 2; i++)
 		fd_function_metrics_free(&in[i]);
 	fd_cache_close(c);
@@ -402,9 +386,10 @@ TEST(metrics_point_rows_migrated)
 	c = open_at(path);
 	REQUIRE(c != NULL);
 	CHECK_INT(fd_cache_schema_version(c), cache_schema_latest());
-	CHECK_INT(count(path, "SELECT count(*) FROM metric_points"), 0);
-	CHECK_INT(count(path, "SELECT count(*) FROM metric_series"), 0);
-	CHECK_INT(count(path, "SELECT count(*) FROM metric_packed"), 1); /* "empty" had none */
+	CHECK_INT(fd_test_sql_int(path, "SELECT count(*) FROM metric_points"), 0);
+	CHECK_INT(fd_test_sql_int(path, "SELECT count(*) FROM metric_series"), 0);
+	/* "empty" had none */
+	CHECK_INT(fd_test_sql_int(path, "SELECT count(*) FROM metric_packed"), 1);
 	for (i = 0; i < 10; i++) {
 		want[i] = i == 4 ? NAN : (double)(i * 10);
 		p99[i] = i == 0 ? 0.1 : (i == 9 ? 250.5 : NAN);
@@ -419,14 +404,18 @@ TEST(metrics_point_rows_migrated)
 	CHECK_INT(fd_cache_metrics_newest(c, &ctx, 60), NOW_S - 60);
 	fd_function_metrics_free(&out);
 	/* the first read builds the summaries the old file did not have */
-	CHECK_INT(count(path, "SELECT count(*) FROM meta WHERE key = 'metric_summaries'"), 1);
+	CHECK_INT(fd_test_sql_int(path,
+	                          "SELECT count(*) FROM meta WHERE key = 'metric_summaries'"),
+	          1);
 	CHECK_INT(fd_cache_get_summaries(c, &ctx, 3600, &s, &n, &err), FD_OK);
 	REQUIRE(n == 1);
 	CHECK_STR(s[0].function, "legacy");
 	CHECK(s[0].val[FD_M_INVOCATIONS] == 10 + 20 + 30 + 50 + 60 + 70 + 80 + 90);
 	CHECK(s[0].peak[FD_M_DURATION_P99] == 250.5);
 	fd_summaries_free(s, n);
-	CHECK_INT(count(path, "SELECT count(*) FROM meta WHERE key = 'metric_summaries'"), 0);
+	CHECK_INT(fd_test_sql_int(path,
+	                          "SELECT count(*) FROM meta WHERE key = 'metric_summaries'"),
+	          0);
 	fd_cache_close(c);
 	free(path);
 }

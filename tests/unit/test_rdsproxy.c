@@ -421,23 +421,53 @@ risk_reason(struct fd_model *m, const char *fn, const char *check, const char *n
 	return 0;
 }
 
+/* The simulated fleet of 5 with a model over a fresh cache: 1 when ready, 0 when the
+ * simulator is away or (a failure) the model could not be made. */
+struct sim_model {
+	struct sim x;
+	struct fd_ctx ctx;
+	struct fd_cache *c;
+	struct fd_model *m;
+	struct fd_err err;
+};
+
+static int
+sim_model_open(struct sim_model *sm)
+{
+	memset(sm, 0, sizeof(*sm));
+	if (!sim_fleet(&sm->x, 5))
+		return 0;
+	sm->c = open_cache(&sm->ctx);
+	if (sm->c && fd_model_new(sm->x.c, sm->c, &sm->ctx, &sm->m, &sm->err) == FD_OK)
+		return 1;
+	fd_test_fail(__FILE__, __LINE__, "model: %s", sm->err.msg);
+	if (sm->c)
+		fd_cache_close(sm->c);
+	sim_close(&sm->x);
+	return 0;
+}
+
+static void
+sim_model_close(struct sim_model *sm)
+{
+	fd_model_free(sm->m);
+	fd_cache_close(sm->c);
+	sim_close(&sm->x);
+}
+
 /* The whole pipeline: the proxy stage fills the model and the cache, the queue-facts
  * stage feeds sqs-no-redrive; a model loaded from the cache alone sees both. */
 TEST(rdsproxy_sim_pipeline_feeds_model_and_risks)
 {
-	struct fd_model *m = NULL, *off = NULL;
-	struct fd_err err = {0};
+	struct fd_model *m, *off = NULL;
 	struct fd_model_proxy p;
 	struct fd_proxy_stat st;
-	struct fd_ctx ctx;
-	struct fd_cache *c;
-	struct sim x;
+	struct sim_model sm;
 
-	if (!sim_fleet(&x, 5))
+	if (!sim_model_open(&sm))
 		return;
-	c = open_cache(&ctx);
-	REQUIRE(c && fd_model_new(x.c, c, &ctx, &m, &err) == FD_OK);
-	REQUIRE(fd_model_refresh_sync(m, FD_REFRESH_ALL, &err) == FD_OK);
+	m = sm.m;
+	REQUIRE(fd_model_refresh_sync(m, FD_REFRESH_ALL, &sm.err) == FD_OK);
 	REQUIRE(fd_model_function_proxy(m, "payments-worker", &p));
 	CHECK_STR(p.name, "orders-db-proxy");
 	CHECK(!p.configured);
@@ -450,16 +480,14 @@ TEST(rdsproxy_sim_pipeline_feeds_model_and_risks)
 	CHECK(!risk_reason(m, "orders-api", "sqs-no-redrive", ""));
 	CHECK_INT(sim_stat("requests", "sqs:GetQueueAttributes"), 3);
 
-	REQUIRE(fd_model_new(NULL, c, &ctx, &off, &err) == FD_OK);
-	REQUIRE(fd_model_load_cache(off, &err) == FD_OK);
+	REQUIRE(fd_model_new(NULL, sm.c, &sm.ctx, &off, &sm.err) == FD_OK);
+	REQUIRE(fd_model_load_cache(off, &sm.err) == FD_OK);
 	REQUIRE(fd_model_function_proxy(off, "payments-worker", &p));
 	CHECK(p.metrics != NULL);
 	CHECK(risk_reason(off, "image-resizer", "sqs-no-redrive", "no redrive policy"));
 	CHECK(risk_reason(off, "payments-worker", "sqs-no-redrive", "holds 120 messages"));
 	fd_model_free(off);
-	fd_model_free(m);
-	fd_cache_close(c);
-	sim_close(&x);
+	sim_model_close(&sm);
 }
 
 /* A function mapped in the config gets the configured-only proxy's constants. */
@@ -467,29 +495,21 @@ TEST(rdsproxy_sim_configured_proxy)
 {
 	static const char cfg[] = "[rds_proxy]\norders-api = reports-db-proxy\n";
 	struct fd_proxy_config pc;
-	struct fd_model *m = NULL;
-	struct fd_err err = {0};
 	struct fd_model_proxy p;
 	struct fd_proxy_stat st;
-	struct fd_ctx ctx;
-	struct fd_cache *c;
-	struct sim x;
+	struct sim_model sm;
 
-	if (!sim_fleet(&x, 5))
+	if (!sim_model_open(&sm))
 		return;
-	c = open_cache(&ctx);
-	REQUIRE(fd_proxy_config_parse(cfg, strlen(cfg), "cfg", &pc, &err) == FD_OK);
-	REQUIRE(c && fd_model_new(x.c, c, &ctx, &m, &err) == FD_OK);
-	fd_model_set_proxy_config(m, &pc);
-	REQUIRE(fd_model_refresh_function_sync(m, "orders-api", &err) == FD_OK);
-	REQUIRE(fd_model_function_proxy(m, "orders-api", &p));
+	REQUIRE(fd_proxy_config_parse(cfg, strlen(cfg), "cfg", &pc, &sm.err) == FD_OK);
+	fd_model_set_proxy_config(sm.m, &pc);
+	REQUIRE(fd_model_refresh_function_sync(sm.m, "orders-api", &sm.err) == FD_OK);
+	REQUIRE(fd_model_function_proxy(sm.m, "orders-api", &p));
 	CHECK_STR(p.name, "reports-db-proxy");
 	CHECK(p.configured && p.endpoint == NULL);
 	REQUIRE(p.metrics != NULL);
 	fd_proxy_stat(p.metrics, FD_PM_QUERY_LATENCY, p.from_s, p.to_s, &st);
 	CHECK(st.latest == 2500.0 && st.avg == 2500.0 && st.max == 2500.0);
 	fd_proxy_config_free(&pc);
-	fd_model_free(m);
-	fd_cache_close(c);
-	sim_close(&x);
+	sim_model_close(&sm);
 }

@@ -193,6 +193,18 @@ TEST(risk_async_no_dlq_from_metrics)
 	fixture_free(&x);
 }
 
+/* name triggered by the first of the queues q[0..n), judged with their facts. */
+static void
+eval_sqs(struct fixture *x, const char *name, struct fd_queue_fact *q, size_t n,
+         const char *uuid)
+{
+	fixture_init(x, name);
+	add_trigger(x, FD_TRIG_SQS, q[0].arn, uuid);
+	x->in.queues = q;
+	x->in.nqueues = n;
+	eval(x);
+}
+
 TEST(risk_sqs_no_redrive)
 {
 	struct fd_queue_fact q[] = {{"arn:aws:sqs:us-east-1:123456789012:orders", 0, NULL, -1, 1},
@@ -201,11 +213,7 @@ TEST(risk_sqs_no_redrive)
 	const struct fd_risk *r;
 	struct fixture x;
 
-	fixture_init(&x, "orders-worker");
-	add_trigger(&x, FD_TRIG_SQS, q[0].arn, "uuid-orders");
-	x.in.queues = q;
-	x.in.nqueues = 2;
-	eval(&x);
+	eval_sqs(&x, "orders-worker", q, 2, "uuid-orders");
 	r = found(&x, "sqs-no-redrive");
 	REQUIRE(r != NULL);
 	CHECK_CONTAINS(r->reason, "orders");
@@ -219,11 +227,7 @@ TEST(risk_sqs_no_redrive_negative)
 	                             "arn:aws:sqs:us-east-1:123456789012:payments-dlq", 0, 1}};
 	struct fixture x;
 
-	fixture_init(&x, "payments-worker");
-	add_trigger(&x, FD_TRIG_SQS, q[0].arn, "uuid-payments");
-	x.in.queues = q;
-	x.in.nqueues = 1;
-	eval(&x);
+	eval_sqs(&x, "payments-worker", q, 1, "uuid-payments");
 	CHECK(found(&x, "sqs-no-redrive") == NULL);
 	/* A queue whose attributes are unknown is not judged. */
 	x.in.queues = NULL;
@@ -242,11 +246,7 @@ TEST(risk_sqs_dlq_unwatched)
 	const struct fd_risk *r;
 	struct fixture x;
 
-	fixture_init(&x, "payments-worker");
-	add_trigger(&x, FD_TRIG_SQS, q[0].arn, "uuid-payments");
-	x.in.queues = q;
-	x.in.nqueues = 1;
-	eval(&x);
+	eval_sqs(&x, "payments-worker", q, 1, "uuid-payments");
 	r = found(&x, "sqs-no-redrive");
 	REQUIRE(r != NULL);
 	CHECK_CONTAINS(r->reason, "DLQ payments-dlq");
@@ -261,11 +261,7 @@ TEST(risk_sqs_dlq_unwatched_negative)
 	                             "arn:aws:sqs:us-east-1:123456789012:payments-dlq", -1, 1}};
 	struct fixture x;
 
-	fixture_init(&x, "payments-worker");
-	add_trigger(&x, FD_TRIG_SQS, q[0].arn, "uuid-payments");
-	x.in.queues = q;
-	x.in.nqueues = 1;
-	eval(&x);
+	eval_sqs(&x, "payments-worker", q, 1, "uuid-payments");
 	CHECK(found(&x, "sqs-no-redrive") == NULL);
 	fixture_free(&x);
 }
