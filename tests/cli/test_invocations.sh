@@ -103,7 +103,8 @@ expect_rc 0 "console script"
 grep -q "invocations payments-worker" "$T/screens/inv.screen" || fail "invocations view"
 grep -q "records from .* REPORT lines" "$T/screens/inv.screen" || fail "background backfill"
 grep -q "^TIMELINE" "$T/screens/req.screen" || fail "request timeline"
-grep -q "^TRACE 1-" "$T/screens/req.screen" || fail "request trace waterfall"
+grep -q "^TRACE 1-" "$T/screens/req.screen" ||
+	{ fail "request trace waterfall"; sed 's/^/    /' "$T/screens/req.screen" >&2; }
 grep -q "Cold starts of payments-worker" "$T/screens/cold.screen" || fail "cold-start view"
 grep -q "DynamoDB GetItem" "$T/screens/trace.screen" || fail "trace waterfall"
 

@@ -4,35 +4,12 @@
 # leaves the mouse to the terminal. Mouse reports are typed into the pane as a
 # terminal sends them (X10 encoding: ESC [ M, then button, column and row + 32).
 . "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "tmux not installed" >&2; exit 77; }
-fd_need_sim
-fd_sim_env
+. "$(dirname "$0")/tmux.sh"
 # A fleet with rows enough to click on, whatever the tests before left.
 sim_control POST reset '{"functions":40}' >/dev/null
-export LC_ALL=C.UTF-8 TERM=xterm-256color
-unset NO_COLOR TMUX || true
-
-sock="$T/tmux.sock"
-tm() { tmux -S "$sock" "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
-
-wait_for() { # TEXT [SECONDS]: until the pane shows TEXT; the pane lands in $T/pane
-	i=0
-	while [ $i -lt $((${2:-10} * 10)) ]; do
-		tm capture-pane -p -t fd >"$T/pane" 2>/dev/null
-		grep -q -- "$1" "$T/pane" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "screen never showed '$1'; it shows:"
-	sed 's/^/    /' "$T/pane" >&2
-	return 1
-}
 
 start() { # [ENV...]
-	tm kill-session -t fd 2>/dev/null
-	tm new-session -d -s fd -x 120 -y 40 \
-		"env $* \"$FD_BIN\"; echo \"EXITED rc=\$?\"; sleep 60" || { fail "tmux new-session"; finish; }
+	tmux_start 120 40 "env $* \"$FD_BIN\"; echo \"EXITED rc=\$?\"; sleep 60"
 	wait_for "FUNCTION" 15 || finish
 }
 

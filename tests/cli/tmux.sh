@@ -25,8 +25,13 @@ wait_for() {
 	return 1
 }
 
-# tmux_start COLS ROWS COMMAND: a fresh session "fd" running COMMAND.
+# tmux_start COLS ROWS COMMAND: a fresh session "fd" running COMMAND, on a fresh
+# server: a client that reaches a server still exiting after its last session was
+# killed fails with "server exited unexpectedly".
+tmux_n=0
 tmux_start() {
-	tm kill-session -t fd 2>/dev/null
+	tm kill-server 2>/dev/null
+	tmux_n=$((tmux_n + 1))
+	sock="$T/tmux$tmux_n.sock"
 	tm new-session -d -s fd -x "$1" -y "$2" "$3" || { fail "tmux new-session"; finish; }
 }
