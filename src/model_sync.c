@@ -10,6 +10,7 @@
 #include "fleetdeck/lambda.h"
 #include "fleetdeck/logs.h"
 #include "fleetdeck/mute_config.h"
+#include "fleetdeck/output.h"
 #include "fleetdeck/util.h"
 #include "model_int.h"
 
@@ -181,8 +182,11 @@ apply_config_mutes(struct fd_model *m, struct fd_err *err)
 	fd_buf_init(&warn);
 	st = fd_mute_config_apply_default(m, &warn, err);
 	for (line = warn.data ? strtok_r(warn.data, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save))
-		fprintf(stderr, "fleetdeck: warning: %s\n", line);
+	     line = strtok_r(NULL, "\n", &save)) {
+		fputs("fleetdeck: warning: ", stderr);
+		fd_put_sanitized(stderr, line); /* file text: no escapes reach the terminal */
+		fputc('\n', stderr);
+	}
 	fd_buf_free(&warn);
 	return st;
 }
