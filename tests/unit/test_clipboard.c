@@ -116,7 +116,7 @@ TEST(clipboard_config_switch)
 TEST(clipboard_sent_after_the_frame)
 {
 	static const char want[] = "\033]52;c;aGk=\a";
-	struct fd_draw_opts o = {1, 20, 4, 0, 0};
+	struct fd_draw_opts o = {.headless = 1, .cols = 20, .rows = 4};
 	struct fd_err err = {FD_OK, ""};
 	const char *sent;
 	size_t n = 0;
