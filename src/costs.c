@@ -147,10 +147,11 @@ days_by_group(const struct fd_log_ingest_day *d, size_t n)
 	return idx;
 }
 
-/* Bytes ingested by group over [from_s, to_s); NAN when no day has an answer. */
+/* Bytes ingested by group over [from_s, to_s); NAN when no day has an answer. *known
+ * counts the days that have one (a fetched day without data is stored as 0). */
 static double
 ingested(const struct fd_log_ingest_day *const *idx, size_t n, const char *group, int64_t from_s,
-         int64_t to_s)
+         int64_t to_s, int *known)
 {
 	double sum = NAN;
 	size_t lo = 0, hi = n;
@@ -163,8 +164,10 @@ ingested(const struct fd_log_ingest_day *const *idx, size_t n, const char *group
 			hi = mid;
 	}
 	for (; lo < n && fd_str_eq(idx[lo]->group, group); lo++)
-		if (idx[lo]->day_s >= from_s && idx[lo]->day_s < to_s && !isnan(idx[lo]->bytes))
+		if (idx[lo]->day_s >= from_s && idx[lo]->day_s < to_s && !isnan(idx[lo]->bytes)) {
 			sum = isnan(sum) ? idx[lo]->bytes : sum + idx[lo]->bytes;
+			(*known)++;
+		}
 	return sum;
 }
 
@@ -224,10 +227,14 @@ fd_log_costs_build(const struct fd_function *const *fns, const struct fd_log_gro
 	out->rows = fd_xcalloc(nfns ? nfns : 1, sizeof(*out->rows));
 	for (i = 0; i < nfns; i++) {
 		struct fd_log_cost_row *r = &out->rows[out->n++];
+		int known = 0;
 		r->index = i;
 		r->group = fd_function_log_group(fns[i]);
-		r->ingest_bytes = ingested(idx, ndays, r->group, from_s, to_s);
-		cost_row(r, fns[i], groups ? groups[i] : NULL, out->days, prices);
+		r->ingest_bytes = ingested(idx, ndays, r->group, from_s, to_s, &known);
+		/* The daily rate is over the days known: a cache holding only some of the
+		 * window's days (the console reads what `costs` stored) is not diluted. */
+		cost_row(r, fns[i], groups ? groups[i] : NULL,
+		         known > 0 && known < out->days ? known : out->days, prices);
 		add(&out->ingest_per_day, r->ingest_per_day);
 		add(&out->stored_bytes, r->stored_bytes);
 		add(&out->ingest_usd_month, r->ingest_usd_month);
@@ -431,13 +438,13 @@ series_to_days(const struct fd_series *s, const char *group, struct fd_log_inges
 {
 	size_t i;
 
+	/* A day CloudWatch answered without a point ingested nothing: kept as 0 so the
+	 * cache can tell it from a day never fetched. */
 	for (i = 0; i < s->n; i++) {
-		if (isnan(s->values[i]))
-			continue;
 		*out = fd_xreallocarray(*out, *n + 1, sizeof(**out));
 		(*out)[*n].group = fd_xstrdup(group);
 		(*out)[*n].day_s = s->start_s + (int64_t)i * s->period_s;
-		(*out)[(*n)++].bytes = s->values[i];
+		(*out)[(*n)++].bytes = isnan(s->values[i]) ? 0.0 : s->values[i];
 	}
 }
 
