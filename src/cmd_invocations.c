@@ -755,7 +755,7 @@ coldstarts_footer(const struct fd_coldstarts *cs)
 		fprintf(stderr, "fleetdeck: Logs Insights scanned %.0f records, %.1f MB (about "
 			"$%.4f at $%.3f/GB); percentiles are Insights' own\n", cs->records_scanned,
 			cs->bytes_scanned / 1048576.0,
-			cs->bytes_scanned / FD_COST_BYTES_PER_GB * FD_INSIGHTS_PRICE_PER_GB, FD_INSIGHTS_PRICE_PER_GB);
+			fd_cost_insights_usd(cs->bytes_scanned), FD_INSIGHTS_USD_PER_GB);
 	else
 		fprintf(stderr, "fleetdeck: %lld invocations, %lld cold starts from cached "
 			"records; percentiles are nearest-rank\n", cs->invocations, cs->cold_starts);

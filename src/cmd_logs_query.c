@@ -225,7 +225,7 @@ progress(const struct qpart *parts, size_t n, int final)
 	        "%squery: %s, %zu/%zu part%s done, %.0f records matched, %.0f scanned, "
 	        "%.1f MB scanned (~$%.5f)%s",
 	        isatty(2) ? "\r" : "", status, done, n, n == 1 ? "" : "s", matched, scanned,
-	        bytes / 1e6, bytes / FD_COST_BYTES_PER_GB * FD_INSIGHTS_USD_PER_GB,
+	        bytes / 1e6, fd_cost_insights_usd(bytes),
 	        isatty(2) && !final ? "" : "\n");
 }
 

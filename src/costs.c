@@ -62,6 +62,12 @@ fd_cost_storage_month(double stored_bytes, const struct fd_cost_prices *p)
 	return stored_bytes / FD_COST_BYTES_PER_GB * p->storage_usd_per_gb_month;
 }
 
+double
+fd_cost_insights_usd(double bytes)
+{
+	return bytes / FD_COST_BYTES_PER_GB * FD_INSIGHTS_USD_PER_GB;
+}
+
 /* ---- log level ---- */
 
 static const char *

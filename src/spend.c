@@ -53,7 +53,7 @@ fd_spend_price(const double amount[FD_SPEND_KINDS], struct fd_session_spend *out
 	out->gmd_metrics = (uint64_t)llround(amount[FD_SPEND_GMD_METRICS]);
 	out->gmd_usd = amount[FD_SPEND_GMD_METRICS] * FD_GMD_USD_PER_1000_METRICS / 1000.0;
 	out->insights_bytes = amount[FD_SPEND_INSIGHTS_BYTES];
-	out->insights_usd = out->insights_bytes / FD_COST_BYTES_PER_GB * FD_INSIGHTS_USD_PER_GB;
+	out->insights_usd = fd_cost_insights_usd(out->insights_bytes);
 	out->livetail_minutes = amount[FD_SPEND_LIVE_TAIL_S] / 60.0;
 	out->livetail_usd = out->livetail_minutes * FD_LIVE_TAIL_USD_PER_MINUTE;
 	out->total_usd = out->gmd_usd + out->insights_usd + out->livetail_usd;

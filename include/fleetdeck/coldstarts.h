@@ -21,7 +21,6 @@
 #include "fleetdeck/status.h"
 
 #define FD_COLDSTART_PRICE_DEFAULT 0.0000166667 /* $ per GB-second (x86, us-east-1) */
-#define FD_INSIGHTS_PRICE_PER_GB FD_INSIGHTS_USD_PER_GB /* costs.h keeps the API prices */
 #define FD_COLDSTART_BUCKET_S 300
 #define FD_COLDSTART_MAX_BUCKETS 2016           /* 7 days of 5-minute buckets */
 

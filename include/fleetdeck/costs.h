@@ -51,6 +51,8 @@ struct fd_cost_prices {
 void fd_cost_prices_default(struct fd_cost_prices *p);
 double fd_cost_ingest_month(double bytes_per_day, const struct fd_cost_prices *p);
 double fd_cost_storage_month(double stored_bytes, const struct fd_cost_prices *p);
+/* What Logs Insights charges for scanning bytes. */
+double fd_cost_insights_usd(double bytes);
 
 /* The log level in use and where it comes from: LoggingConfig ApplicationLogLevel
  * ("logging config"), else POWERTOOLS_LOG_LEVEL, else LOG_LEVEL; NULL when none. The
