@@ -659,6 +659,34 @@ row_selected(int y)
 	return n > 0 && n * 3 >= D.cols;
 }
 
+/* The title bar (row 0), a column header or the status bar (rows at least a third
+ * painted in those roles): a click there is not on a table row. */
+static int
+row_chrome(int y)
+{
+	const unsigned char *r = D.shadow + (size_t)y * (size_t)D.cols;
+	int x, n = 0;
+
+	if (y == 0)
+		return 1;
+	for (x = 0; x < D.cols; x++)
+		n += r[x] == FD_ROLE_TITLE || r[x] == FD_ROLE_HEADER || r[x] == FD_ROLE_STATUS ||
+		     r[x] == FD_ROLE_STATUS_PROD;
+	return n > 0 && n * 3 >= D.cols;
+}
+
+/* Whether a chrome row lies between y and the rows y0..y1 (y itself included). */
+static int
+chrome_between(int y, int y0, int y1)
+{
+	int r, a = y < y0 ? y : y1 + 1, b = y < y0 ? y0 - 1 : y;
+
+	for (r = a; r <= b && r >= 0 && r < D.rows; r++)
+		if (row_chrome(r))
+			return 1;
+	return 0;
+}
+
 int
 fd_draw_selected_rows(int y, int *y0, int *y1)
 {
@@ -676,6 +704,10 @@ fd_draw_selected_rows(int y, int *y0, int *y1)
 			*y1 = r;
 		}
 	}
+	/* A click on the header, the title or the status bar, or beyond one of them (another
+	 * pane), does not move the selection. */
+	if (best != INT_MAX && best > 0 && chrome_between(y, *y0, *y1))
+		return 0;
 	return best != INT_MAX;
 }
 

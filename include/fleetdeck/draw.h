@@ -165,7 +165,8 @@ int fd_draw_input_fd(void);
 int fd_draw_mouse(void);
 void fd_draw_mouse_pos(int *y, int *x);
 /* The rows of the selection on screen (a run of rows at least a third painted in the
- * "selected" role) nearest row y: 1 with *y0..*y1 set, 0 when nothing is selected. */
+ * "selected" role) nearest row y: 1 with *y0..*y1 set, 0 when nothing is selected or
+ * when row y is a title, header or status row or lies beyond one (another pane). */
 int fd_draw_selected_rows(int y, int *y0, int *y1);
 
 /* Writes every row as text (trailing spaces trimmed). With roles, each cell becomes
