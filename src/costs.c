@@ -1,27 +1,15 @@
 /* costs.c - log cost: prices, the arithmetic (costs.h states it), the per-function
- * table, IncomingBytes per log group and day from GetMetricData (a small query builder
- * of our own; the answers are read by cwmetrics' parser), the log level in use, and
- * fleetdeck's own API spend this session. */
+ * table and the log level in use. IncomingBytes per log group and day are fetched by
+ * costs_fetch.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "fleetdeck/aws.h"
 #include "fleetdeck/coldstarts.h"
 #include "fleetdeck/costs.h"
-#include "fleetdeck/cwmetrics.h"
 
 #define DAY_S 86400
-#define INGEST_MAX_PAGES 200
-
-static uint64_t ingest_metrics; /* one process, one loop */
-
-uint64_t
-fd_log_ingest_metrics_requested(void)
-{
-	return ingest_metrics;
-}
 
 /* ---- prices and arithmetic ---- */
 
@@ -343,139 +331,4 @@ fd_log_costs_free(struct fd_log_costs *c)
 	}
 	if (c)
 		free(c->rows);
-}
-
-/* ---- IncomingBytes per group and day ---- */
-
-/* Log group names are [.-_/#A-Za-z0-9]+; anything else is escaped or replaced. */
-static void
-json_str(struct fd_buf *b, const char *s)
-{
-	fd_buf_putc(b, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fd_buf_printf(b, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fd_buf_printf(b, "\\u%04x", c < 0x20 ? c : '?');
-		else
-			fd_buf_putc(b, (char)c);
-	}
-	fd_buf_putc(b, '"');
-}
-
-char *
-fd_log_ingest_request(const char *const *groups, size_t n, size_t first, size_t count,
-                      int64_t from_s, int64_t to_s, const char *next_token)
-{
-	struct fd_buf b;
-	size_t i;
-
-	if (first >= n || !count || to_s <= from_s)
-		return NULL;
-	count = FD_MIN(FD_MIN(count, n - first), (size_t)CW_MAX_QUERIES);
-	fd_buf_init(&b);
-	fd_buf_puts(&b, "{\"MetricDataQueries\":[");
-	for (i = first; i < first + count; i++) {
-		fd_buf_printf(&b,
-		              "%s{\"Id\":\"m%zu_0\",\"MetricStat\":{\"Metric\":{\"Namespace\":"
-		              "\"AWS/Logs\",\"MetricName\":\"IncomingBytes\",\"Dimensions\":"
-		              "[{\"Name\":\"LogGroupName\",\"Value\":",
-		              i > first ? "," : "", i);
-		json_str(&b, groups[i] ? groups[i] : "");
-		fd_buf_printf(&b, "}]},\"Period\":%d,\"Stat\":\"Sum\"},\"ReturnData\":true}",
-		              DAY_S);
-	}
-	fd_buf_printf(&b, "],\"StartTime\":%lld,\"EndTime\":%lld,\"ScanBy\":\"TimestampAscending\"",
-	              (long long)from_s, (long long)to_s);
-	if (next_token) {
-		fd_buf_puts(&b, ",\"NextToken\":");
-		json_str(&b, next_token);
-	}
-	fd_buf_putc(&b, '}');
-	return fd_buf_steal(&b);
-}
-
-/* One batch of groups, paged by NextToken, into series (slot 0 of each record). */
-static enum fd_status
-fetch_batch(struct aws_client *c, const char *const *groups, size_t n, size_t first, size_t count,
-            const struct cw_window *w, struct fd_function_metrics *out, struct aws_error *err)
-{
-	char *token = NULL;
-	enum fd_status st = FD_OK;
-	int page;
-
-	for (page = 0; page < INGEST_MAX_PAGES && st == FD_OK; page++) {
-		struct aws_request req;
-		struct aws_response resp;
-		struct fd_err perr = {FD_OK, ""};
-		char *body = fd_log_ingest_request(groups, n, first, count, w->start_s, w->end_s,
-		                                   token),
-		     *next = NULL;
-		aws_request_init(&req, AWS_SVC_MONITORING, "GetMetricData");
-		aws_request_json(&req, body, strlen(body));
-		free(body);
-		ingest_metrics += FD_MIN(count, n - first);
-		st = aws_call_sync(c, &req, &resp);
-		if (st == FD_OK && resp.error.status != FD_OK)
-			st = resp.error.status;
-		if (st == FD_OK)
-			st = cw_parse_response(resp.body.data, resp.body.len, w, out, n, &next,
-			                       &perr);
-		if (st != FD_OK && resp.error.status != FD_OK) {
-			*err = resp.error;
-		} else if (st != FD_OK) {
-			err->status = st;
-			fd_strlcpy(err->message, perr.msg, sizeof(err->message));
-		}
-		aws_response_free(&resp);
-		free(token);
-		token = next;
-		if (!token)
-			break;
-	}
-	free(token);
-	return st;
-}
-
-static void
-series_to_days(const struct fd_series *s, const char *group, struct fd_log_ingest_day **out,
-               size_t *n)
-{
-	size_t i;
-
-	/* A day CloudWatch answered without a point ingested nothing: kept as 0 so the
-	 * cache can tell it from a day never fetched. */
-	for (i = 0; i < s->n; i++) {
-		*out = fd_xreallocarray(*out, *n + 1, sizeof(**out));
-		(*out)[*n].group = fd_xstrdup(group);
-		(*out)[*n].day_s = s->start_s + (int64_t)i * s->period_s;
-		(*out)[(*n)++].bytes = isnan(s->values[i]) ? 0.0 : s->values[i];
-	}
-}
-
-enum fd_status
-fd_log_ingest_fetch_sync(struct aws_client *c, const char *const *groups, size_t n, int64_t from_s,
-                         int64_t to_s, struct fd_log_ingest_day **out, size_t *nout,
-                         struct aws_error *err)
-{
-	struct fd_function_metrics *m = fd_xcalloc(n ? n : 1, sizeof(*m));
-	struct cw_window w = {from_s - from_s % DAY_S, to_s, DAY_S};
-	enum fd_status st = FD_OK;
-	size_t i;
-
-	*out = NULL;
-	*nout = 0;
-	memset(err, 0, sizeof(*err));
-	if (w.end_s <= w.start_s)
-		w.end_s = w.start_s + DAY_S;
-	for (i = 0; i < n && st == FD_OK; i += CW_MAX_QUERIES)
-		st = fetch_batch(c, groups, n, i, CW_MAX_QUERIES, &w, m, err);
-	for (i = 0; i < n; i++) {
-		if (st == FD_OK)
-			series_to_days(&m[i].s[0], groups[i], out, nout);
-		fd_function_metrics_free(&m[i]);
-	}
-	free(m);
-	return st;
 }

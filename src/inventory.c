@@ -485,6 +485,7 @@ finish(struct fd_inventory *inv)
 	m->st.refreshing = 0;
 	m->st.steps_done = m->st.steps_total;
 	m->dirty = 1;
+	model_ingest_refresh(m); /* the COST column's days, with the list just read */
 }
 
 static int
@@ -598,6 +599,7 @@ fd_model_cancel(struct fd_model *m)
 	struct fd_inventory *inv = m->inv;
 
 	model_account_cancel(m);
+	model_ingest_cancel(m);
 	if (!inv)
 		return;
 	cancel_ops(inv);

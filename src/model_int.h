@@ -49,6 +49,11 @@ struct fd_model {
 	char account_used_error[256];
 	int account_used_on;
 	struct model_acct_op *acct_settings, *acct_used; /* in flight */
+	/* the COST column's log ingestion (model_costs.c) */
+	int want_costs;
+	struct fd_ingest_fetch *ingest; /* in flight */
+	int64_t ingest_to_s;            /* the end of the days it fetches */
+	char ingest_error[512];
 
 	struct model_mute *mutes;
 	size_t nmutes;
@@ -131,6 +136,11 @@ int model_row_matches(struct fd_model *m, const struct fd_function *fn);
  * log groups, INIT of the cached invocation records), as `fleetdeck costs` has it. */
 #define MODEL_COST_DAYS 7
 void model_apply_costs(struct fd_model *m);
+/* Starts the background IncomingBytes fetch when the column is wanted, the model is
+ * online and today's days are not fetched yet; cancel stops it; busy: in flight. */
+void model_ingest_refresh(struct fd_model *m);
+void model_ingest_cancel(struct fd_model *m);
+int model_ingest_busy(const struct fd_model *m);
 /* The COST cell: "$0.42", "$12.50", "$1234", "$12.3k", "$1.2M". */
 void model_format_usd(double v, char *out, size_t n);
 

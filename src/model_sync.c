@@ -20,7 +20,7 @@ static enum fd_status
 wait_refresh(struct fd_model *m, struct fd_err *err)
 {
 	/* The account settings run beside the pipeline: their answer is waited for too. */
-	while (m->st.refreshing || model_account_busy(m)) {
+	while (m->st.refreshing || model_account_busy(m) || model_ingest_busy(m)) {
 		enum fd_status st;
 		if (inventory_step(m))
 			continue;

@@ -414,6 +414,17 @@ sort_request(struct fd_view *v, enum fd_request req)
 	return 0;
 }
 
+/* The column on asks the model for the log ingestion it is computed from. */
+static void
+show_cost(struct fd_view *v, int on)
+{
+	struct dash *d = v->priv;
+
+	d->show_cost = on;
+	if (on)
+		fd_model_want_costs(fd_ui_model(v->ui));
+}
+
 static int
 dash_request(struct fd_view *v, enum fd_request req)
 {
@@ -430,12 +441,12 @@ dash_request(struct fd_view *v, enum fd_request req)
 		return 1;
 	}
 	if (req == FD_REQ_SORT_COST)
-		d->show_cost = 1; /* sorting by it shows it */
+		show_cost(v, 1); /* sorting by it shows it */
 	if (sort_request(v, req))
 		return 1;
 	switch (req) {
 	case FD_REQ_COST_COLUMN:
-		d->show_cost = !d->show_cost;
+		show_cost(v, !d->show_cost);
 		return 1;
 	case FD_REQ_NEXT_PANE:
 	case FD_REQ_PREV_PANE:

@@ -130,7 +130,20 @@ char *fd_function_log_group(const struct fd_function *fn);
  * (query ids "m<index>_0"); NULL when the arguments make no request. */
 char *fd_log_ingest_request(const char *const *groups, size_t n, size_t first, size_t count,
                             int64_t from_s, int64_t to_s, const char *next_token);
-/* Fetches every group's daily IncomingBytes over [from_s, to_s) (days, UTC). */
+/* Fetches every group's daily IncomingBytes over [from_s, to_s) (days, UTC) in the
+ * background, one GetMetricData call in flight. done runs once from aws_client_wait()
+ * with the days (which it then owns; NULL on failure) unless the job is cancelled.
+ * NULL when there are no groups (nothing starts, done never runs). */
+struct fd_ingest_fetch;
+typedef void (*fd_ingest_done_fn)(enum fd_status st, const struct aws_error *e,
+                                  struct fd_log_ingest_day *days, size_t n, void *ud);
+struct fd_ingest_fetch *fd_log_ingest_fetch_start(struct aws_client *c,
+                                                  const char *const *groups, size_t n,
+                                                  int64_t from_s, int64_t to_s,
+                                                  fd_ingest_done_fn done, void *ud);
+/* Stops a job before done ran (its call is cancelled, done never runs). */
+void fd_log_ingest_fetch_cancel(struct fd_ingest_fetch *j);
+/* The same, run to completion. */
 enum fd_status fd_log_ingest_fetch_sync(struct aws_client *c, const char *const *groups, size_t n,
                                         int64_t from_s, int64_t to_s,
                                         struct fd_log_ingest_day **out, size_t *nout,

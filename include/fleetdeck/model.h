@@ -113,6 +113,10 @@ void fd_model_enable_queues(struct fd_model *m);
  * that one GetMetricData call. Every listing refresh reads the limits
  * (GetAccountSettings). */
 void fd_model_enable_account_used(struct fd_model *m);
+/* The COST column is on: an online model fetches the log groups' daily IncomingBytes
+ * of the last 7 whole days in the background (once per UTC day and context) and the
+ * rows' costs follow when it is stored. */
+void fd_model_want_costs(struct fd_model *m);
 
 /* Loads what the cache holds for ctx: instant start. */
 enum fd_status fd_model_load_cache(struct fd_model *m, struct fd_err *err);
