@@ -1,7 +1,8 @@
 /* spend.c - fleetdeck's own API spend: counted for this process, and recorded in the
  * cache (per account and region, with the time) so `fleetdeck costs --since` sums it
  * across runs. Insights bytes and Live Tail seconds are recorded when they happen;
- * GetMetricData metrics, counted by the aws layer, when the process ends. A record
+ * GetMetricData metrics, counted by the aws layer, when the process ends or the
+ * console leaves a context (so each context is credited its own). A record
  * made before the cache or the account is known waits in memory until then. */
 #include <math.h>
 #include <stdlib.h>

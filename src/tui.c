@@ -15,6 +15,7 @@
 #include <pcre2.h>
 
 #include "fleetdeck/cmdline.h"
+#include "fleetdeck/costs.h"
 #include "fleetdeck/tui.h"
 #include "tui_int.h"
 
@@ -314,6 +315,7 @@ apply_switch(struct fd_ui *ui)
 	stack_clear(ui);
 	fd_model_free(ui->model);
 	ui->model = NULL;
+	fd_spend_flush(); /* the GetMetricData so far belongs to the context being left */
 	st = ui->open_context(ui->app, ui->switch_profile[0] ? ui->switch_profile : NULL,
 			      ui->switch_region[0] ? ui->switch_region : NULL, &m, &err);
 	ui->model = m;

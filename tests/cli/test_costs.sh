@@ -170,4 +170,32 @@ assert abs(a["live_tail_usd"] - m * 0.01) <= 1e-5 * m * 0.01, a
 PY
 sim_control POST livetail '{"session_s":10800}' >/dev/null
 
+
+# ---- the console's GetMetricData spend goes to the context that spent it: a refresh
+# in us-east-1, a switch to us-west-2 (the simulator answers there too) and its
+# refresh; each region's record holds its own refresh's metrics ----
+export XDG_CACHE_HOME="$T/cache-ctx"
+sim_control POST reset '{"functions":5,"also_regions":["us-west-2"]}' >/dev/null
+mkdir -p "$HOME/.aws" "$T/screens"
+printf '[default]\nregion = us-east-1\n' >"$HOME/.aws/config"
+printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+	"$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$HOME/.aws/credentials"
+cat >"$T/ctx.keys" <<'KEYS'
+@wait-idle
+:ctx default us-west-2<Enter>
+@wait-idle
+@save ctx.screen
+KEYS
+run env FD_TUI_HEADLESS=1 FD_TUI_SIZE=140x40 FD_TUI_IDLE_TIMEOUT=60000 \
+	FD_TUI_SCRIPT="$T/ctx.keys" FD_TUI_SAVE_DIR="$T/screens" "$FD_BIN"
+expect_rc 0 "console with a context switch"
+grep -q "us-west-2" "$T/screens/ctx.screen" || fail "context switch: $(tail -2 "$T/screens/ctx.screen")"
+for r in us-east-1 us-west-2; do
+	run "$FD_BIN" --region $r costs --offline -o json --since 1d
+	[ "$(spend "$T/out" get_metric_data_metrics)" -gt 0 ] ||
+		fail "$r: no GetMetricData spend recorded: $(spend "$T/out" get_metric_data_metrics)"
+done
+rm -f "$HOME/.aws/config" "$HOME/.aws/credentials"
+sim_control POST reset '{"functions":5}' >/dev/null
+
 finish

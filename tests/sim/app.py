@@ -42,6 +42,7 @@ class Sim:
         self.clock = Clock(opts.now, opts.live)
         self.account = opts.account
         self.region = opts.region
+        self.also_regions = set()  # more regions signed requests may name (same fleet)
         self.creds = creds.CredentialStore(self.clock, self.account)
         self.faults = Faults(opts.seed)
         self.quotas = Quotas()
@@ -218,8 +219,8 @@ class Sim:
     def _authenticate(self, req, auth, rule):
         svc = req.service
         try:
-            if auth.region != self.region and not (svc in ("sts", "iam") and
-                                                   auth.region == "us-east-1"):
+            if (auth.region != self.region and auth.region not in self.also_regions and
+                    not (svc in ("sts", "iam") and auth.region == "us-east-1")):
                 raise sigv4.SigError("signature", "Credential should be scoped to a valid "
                                      "region. ")
             cred = self.creds.lookup(auth.access_key)

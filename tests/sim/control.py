@@ -88,7 +88,11 @@ class Control:
             raise ControlError(400, "functions must be 5..10000")
         now = parse_now(doc["now"]) if doc.get("now") is not None else opts.now
         enforce = bool(doc.get("enforce_quotas", False))
+        also = doc.get("also_regions", [])
+        if not isinstance(also, list) or not all(isinstance(r, str) for r in also):
+            raise ControlError(400, "also_regions must be a list of region names")
         self.sim.rebuild(seed, functions, now, enforce)
+        self.sim.also_regions = set(also)
         return {"ok": True, "seed": seed, "functions": functions,
                 "now": self.sim.clock.now(), "horizon": self.sim.clock.horizon()}
 
