@@ -453,6 +453,7 @@ run_callbacks(struct aws_client *c)
 	/* One at a time: a callback may start, cancel or even wait for other calls. */
 	while ((call = c->done.head)) {
 		list_remove(&c->done, call);
+		c->stats.completed++;
 		if (call->done)
 			call->done(&call->resp, call->ud);
 		call_free(call);

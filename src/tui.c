@@ -626,7 +626,14 @@ wait_events(struct fd_ui *ui, int timeout)
 	unsigned n = extra[1].fd >= 0 && !ui->script ? 2 : 1, i;
 
 	if (ui->app->client) {
+		struct aws_client_stats a, b;
+		aws_client_stats(ui->app->client, &a);
 		aws_client_wait(ui->app->client, extra, n, timeout);
+		aws_client_stats(ui->app->client, &b);
+		/* An answer a view keeps for itself (a request's lines or trace, a queue's
+		 * messages) is drawn now, not at the next clock tick. */
+		if (b.completed != a.completed)
+			ui->dirty = 1;
 		return;
 	}
 	for (i = 0; i < n; i++) {

@@ -178,6 +178,7 @@ struct aws_client_stats {
 	uint64_t retries;
 	uint64_t throttled;        /* throttling errors received */
 	uint64_t failures;         /* calls that ended in error */
+	uint64_t completed;        /* calls whose done callback ran (or was due) */
 	struct aws_error last_error;
 };
 void aws_client_stats(const struct aws_client *c, struct aws_client_stats *out);

@@ -97,8 +97,12 @@ cat >"$T/online.keys" <<'KEYS'
 @save trace.screen
 KEYS
 mkdir -p "$T/screens"
+# The trace answers 400 ms after the lines; the saved screen still shows it (an answer
+# a view keeps for itself repaints the screen when it arrives).
+sim_control POST faults '{"rules":[{"service":"xray","op":"BatchGetTraces","kind":"latency","latency_ms":400}]}' >/dev/null
 run env FD_TUI_HEADLESS=1 FD_TUI_SIZE=140x40 FD_TUI_IDLE_TIMEOUT=120000 \
 	FD_TUI_SCRIPT="$T/online.keys" FD_TUI_SAVE_DIR="$T/screens" "$FD_BIN" --stale-ok
+sim_control POST faults '{"rules":[]}' >/dev/null
 expect_rc 0 "console script"
 grep -q "invocations payments-worker" "$T/screens/inv.screen" || fail "invocations view"
 grep -q "records from .* REPORT lines" "$T/screens/inv.screen" || fail "background backfill"
