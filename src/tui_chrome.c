@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fleetdeck/cwmetrics.h"
 #include "fleetdeck/ini.h"
 #include "fleetdeck/sanitize.h"
 #include "tui_int.h"
@@ -134,6 +135,28 @@ sep(struct fd_buf *b)
 	fd_buf_printf(b, " %s ", fd_glyph(FD_GLYPH_VLINE));
 }
 
+/* What the auto-refresh costs in GetMetricData at its current rate: each refresh asks
+ * every function's FD_M_COUNT metrics and the account's two (as `doctor` estimates). */
+static int
+put_gmd_rate(struct fd_ui *ui, struct fd_buf *b)
+{
+	const struct fd_view *v = ui->depth ? ui->stack[ui->depth - 1] : NULL;
+	int period_s = v && v->ops->refresh_s ? v->ops->refresh_s : 0;
+	struct fd_totals t;
+	double per_hour;
+
+	if (!ui->model || !ui->app->client || !period_s)
+		return 0; /* this view does not refresh on its own */
+	fd_model_totals(ui->model, &t);
+	if (ui->paused) {
+		fd_buf_puts(b, "GMD paused");
+		return 1;
+	}
+	per_hour = cw_cost_usd((uint64_t)(t.functions * FD_M_COUNT + 2)) * 3600.0 / period_s;
+	fd_buf_printf(b, "GMD $%.2f/h", per_hour);
+	return 1;
+}
+
 static void
 status_text(struct fd_ui *ui, const struct fd_model_status *st, struct fd_buf *b)
 {
@@ -159,6 +182,8 @@ status_text(struct fd_ui *ui, const struct fd_model_status *st, struct fd_buf *b
 	if (app->client && aws_client_pending(app->client))
 		fd_buf_printf(b, " %zu pending", aws_client_pending(app->client));
 	sep(b);
+	if (put_gmd_rate(ui, b))
+		sep(b);
 	if (app->client)
 		put_budgets(app->client, b);
 	else

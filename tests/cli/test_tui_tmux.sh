@@ -27,6 +27,15 @@ wait_for "data [0-9]*s old" 15
 wait_for "DLQs [0-9]* of [0-9]* hold [0-9]* messages (oldest" 20
 # The account line: the window's concurrency peak against the account's limits.
 wait_for "Concurrency [0-9]*/[0-9]* (unreserved [0-9]*)" 20
+# The status bar: what the 60 s auto-refresh costs in GetMetricData (11 metrics per
+# function and the account's 2 per refresh at $0.01 per 1,000); p pauses it.
+nfns=$(sed -n 's/.*Functions \([0-9]*\).*/\1/p' "$T/pane" | head -1)
+want=$(python3 -c "print('GMD \$%.2f/h' % ((int('${nfns:-0}') * 11 + 2) * 0.01 / 1000 * 60))")
+grep -qF "$want" "$T/pane" || fail "status bar lacks '$want' for $nfns functions: $(tail -2 "$T/pane")"
+tm send-keys -t fd p
+wait_for "GMD paused" 5
+tm send-keys -t fd p
+wait_for "GMD \$[0-9.]*/h" 5
 first=$(sed -n '6p' "$T/pane" | awk '{print $1}')
 [ -n "$first" ] || fail "no function row on the dashboard"
 [ "$(tm display -p -t fd '#{alternate_on}')" = 1 ] || fail "the console does not use the alternate screen"
