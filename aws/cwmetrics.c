@@ -1,9 +1,8 @@
 /* cwmetrics.c - CloudWatch GetMetricData (awsJson 1.0) for the function metrics grid:
  * every FD_METRIC_LIST metric of every function, at most CW_MAX_QUERIES queries per
  * call, each batch paged by NextToken (PartialData), answers mapped back by query id
- * into regular series over the window (NAN where CloudWatch has no point). */
-#include <limits.h>
-#include <math.h>
+ * into regular series over the window (NAN where CloudWatch has no point). Answers
+ * are parsed in cwmetrics_parse.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,7 @@
 
 #include "fleetdeck/cwmetrics.h"
 #include "fleetdeck/rdsproxy.h"
-#include "json_int.h"
+#include "cwmetrics_int.h"
 
 #define CW_MAX_DATAPOINTS 100800 /* GetMetricData's per-call maximum */
 #define CW_MAX_PAGES 1000
@@ -32,8 +31,8 @@ cw_cost_usd(uint64_t metrics)
 	return (double)metrics * 0.01 / 1000.0;
 }
 
-static int
-window_points(const struct cw_window *w, size_t *n)
+int
+cw_window_points(const struct cw_window *w, size_t *n)
 {
 	int64_t span;
 
@@ -109,7 +108,7 @@ cw_build_request(const char *const *names, size_t n, size_t first, size_t count,
 	size_t total = n * FD_M_COUNT, i, pts;
 	char *body;
 
-	if (window_points(w, &pts) != 0 || first >= total || count == 0)
+	if (cw_window_points(w, &pts) != 0 || first >= total || count == 0)
 		return NULL;
 	count = FD_MIN(FD_MIN(count, total - first), (size_t)CW_MAX_QUERIES);
 	qs = fd_xcalloc(count, sizeof(*qs));
@@ -123,171 +122,6 @@ cw_build_request(const char *const *names, size_t n, size_t first, size_t count,
 	body = build_body(qs, count, w, next_token);
 	free(qs);
 	return body;
-}
-
-/* ---- response ---- */
-
-typedef struct fd_series *(*series_find_fn)(const char *id, void *ctx);
-
-/* Makes s a NAN-filled series over w, unless it already is one (an earlier page). */
-static void
-series_prepare(struct fd_series *s, const struct cw_window *w, size_t n)
-{
-	size_t i;
-
-	if (s->values && s->start_s == w->start_s && s->period_s == w->period_s && s->n == n)
-		return;
-	free(s->values);
-	s->values = fd_xcalloc(n, sizeof(*s->values));
-	for (i = 0; i < n; i++)
-		s->values[i] = NAN;
-	s->start_s = w->start_s;
-	s->period_s = w->period_s;
-	s->n = n;
-}
-
-/* Epoch seconds as a number (what awsJson sends) or, defensively, an ISO-8601 string. */
-static int
-timestamp_of(const cJSON *t, int64_t *out)
-{
-	if (cJSON_IsNumber(t) && isfinite(t->valuedouble) && fabs(t->valuedouble) < 1e12) {
-		*out = (int64_t)floor(t->valuedouble);
-		return 0;
-	}
-	if (cJSON_IsString(t)) {
-		time_t v = fd_parse_iso8601(t->valuestring);
-
-		*out = (int64_t)v;
-		return v == (time_t)-1 ? -1 : 0;
-	}
-	return -1;
-}
-
-static void
-fill_points(struct fd_series *s, const cJSON *ts, const cJSON *vs)
-{
-	const cJSON *t = cJSON_IsArray(ts) ? ts->child : NULL;
-	const cJSON *v = cJSON_IsArray(vs) ? vs->child : NULL;
-	int64_t at, idx;
-
-	for (; t && v; t = t->next, v = v->next) {
-		if (timestamp_of(t, &at) != 0 || !cJSON_IsNumber(v) || at < s->start_s)
-			continue;
-		idx = (at - s->start_s) / s->period_s;
-		if (idx < (int64_t)s->n)
-			s->values[idx] = v->valuedouble;
-	}
-}
-
-/* The first failed query is reported in err (status FD_EAWS) for the caller to show. */
-static void
-note_query_error(const cJSON *r, const char *id, const char *code, struct fd_err *err)
-{
-	const cJSON *msgs = cj_member(r, "Messages");
-	const char *text = NULL;
-
-	if (cJSON_IsArray(msgs) && msgs->child)
-		text = cj_str_nonempty(msgs->child, "Value");
-	if (err && err->status == FD_OK)
-		fd_err_set(err, FD_EAWS, "GetMetricData query %.40s: %.40s%s%.300s", id, code,
-			   text ? ": " : "", text ? text : "");
-}
-
-static void
-result_apply(const cJSON *r, const struct cw_window *w, size_t npts, series_find_fn find,
-	     void *ctx, struct fd_err *err)
-{
-	const char *id = cj_str_nonempty(r, "Id"), *code = cj_str_nonempty(r, "StatusCode");
-	struct fd_series *s;
-
-	if (!id || !(s = find(id, ctx)))
-		return;
-	series_prepare(s, w, npts);
-	if (code && (strcmp(code, "InternalError") == 0 || strcmp(code, "Forbidden") == 0)) {
-		note_query_error(r, id, code, err);
-		return;
-	}
-	fill_points(s, cj_member(r, "Timestamps"), cj_member(r, "Values"));
-}
-
-static enum fd_status
-parse_results(const char *json, size_t len, const struct cw_window *w, series_find_fn find,
-	      void *ctx, char **next, struct fd_err *err)
-{
-	const cJSON *results, *r;
-	const char *end = NULL;
-	cJSON *doc;
-	size_t npts;
-	enum fd_status st = FD_OK;
-
-	*next = NULL;
-	if (window_points(w, &npts) != 0)
-		return fd_err_set(err, FD_EINVAL, "GetMetricData: invalid window");
-	doc = json && len ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
-	if (!cJSON_IsObject(doc)) {
-		st = fd_err_set(err, FD_EPARSE, "GetMetricData: answer is not a JSON object (%zu "
-				"bytes, bad at byte %zu)", len,
-				end && end >= json ? (size_t)(end - json) : 0);
-		goto out;
-	}
-	results = cj_member(doc, "MetricDataResults");
-	if (results && !cJSON_IsArray(results)) {
-		st = fd_err_set(err, FD_EPARSE, "GetMetricData: MetricDataResults is not a list");
-		goto out;
-	}
-	cJSON_ArrayForEach(r, results)
-		result_apply(r, w, npts, find, ctx, err);
-	if (cj_str_nonempty(doc, "NextToken"))
-		*next = fd_xstrdup(cj_str_nonempty(doc, "NextToken"));
-out:
-	cJSON_Delete(doc);
-	return st;
-}
-
-/* "m<function index>_<metric index>", decimal without leading zeros. */
-static int
-parse_index(const char **p, size_t *out)
-{
-	size_t v = 0;
-	const char *s = *p;
-
-	if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' && s[1] <= '9'))
-		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (SIZE_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (size_t)(*s - '0');
-	}
-	*p = s;
-	*out = v;
-	return 0;
-}
-
-struct grid {
-	struct fd_function_metrics *out;
-	size_t n;
-};
-
-static struct fd_series *
-grid_find(const char *id, void *ctx)
-{
-	struct grid *g = ctx;
-	size_t fn, m;
-	const char *p = id + 1;
-
-	if (id[0] != 'm' || parse_index(&p, &fn) != 0 || *p++ != '_' ||
-	    parse_index(&p, &m) != 0 || *p || fn >= g->n || m >= FD_M_COUNT)
-		return NULL;
-	return &g->out[fn].s[m];
-}
-
-enum fd_status
-cw_parse_response(const char *json, size_t len, const struct cw_window *w,
-		  struct fd_function_metrics *out, size_t n, char **next_token, struct fd_err *err)
-{
-	struct grid g = {out, n};
-
-	return parse_results(json, len, w, grid_find, &g, next_token, err);
 }
 
 /* ---- fetching ---- */
@@ -316,7 +150,7 @@ struct cw_job {
 	size_t nfixed;
 	series_find_fn find;
 	void *find_ctx;
-	struct grid grid;
+	struct cw_grid grid;
 	struct cw_batch *batches;
 	size_t nbatches, next, inflight;
 	int pumping, stop;
@@ -347,7 +181,7 @@ grid_prepare(struct fd_function_metrics *out, const char *const *names, size_t n
 		if (!out[i].function)
 			out[i].function = fd_xstrdup(names[i]);
 		for (m = 0; m < FD_M_COUNT; m++)
-			series_prepare(&out[i].s[m], w, npts);
+			cw_series_prepare(&out[i].s[m], w, npts);
 	}
 }
 
@@ -384,7 +218,7 @@ batch_page(struct aws_response *resp, void *ud, struct fd_err *err)
 	struct fd_err local = {0};
 	char *next = NULL;
 
-	if (parse_results(resp->body.data, resp->body.len, &j->w, j->find, j->find_ctx, &next,
+	if (cw_parse_results(resp->body.data, resp->body.len, &j->w, j->find, j->find_ctx, &next,
 			  &local) != FD_OK) {
 		fd_err_set(err, local.status, "%s", local.msg);
 		return NULL;
@@ -525,7 +359,7 @@ cw_fetch_functions(struct aws_client *c, const char *const *names, size_t n,
 	struct aws_error e;
 	size_t i, npts;
 
-	if (window_points(w, &npts) != 0) {
+	if (cw_window_points(w, &npts) != 0) {
 		error_from_status(&e, FD_EINVAL, "invalid metrics window");
 		cb->done(FD_EINVAL, &e, cb->ud);
 		return 0;
@@ -537,8 +371,8 @@ cw_fetch_functions(struct aws_client *c, const char *const *names, size_t n,
 	j->n = n;
 	j->w = *w;
 	j->npts = npts;
-	j->grid = (struct grid){out, n};
-	j->find = grid_find;
+	j->grid = (struct cw_grid){out, n};
+	j->find = cw_grid_find;
 	j->find_ctx = &j->grid;
 	j->cb = *cb;
 	return job_start(c, j, n * FD_M_COUNT);
@@ -619,13 +453,13 @@ cw_fetch_account(struct aws_client *c, const struct cw_window *w, struct cw_acco
 	struct cw_job *j;
 	size_t npts;
 
-	if (window_points(w, &npts) != 0) {
+	if (cw_window_points(w, &npts) != 0) {
 		error_from_status(&e, FD_EINVAL, "invalid metrics window");
 		cb->done(FD_EINVAL, &e, cb->ud);
 		return 0;
 	}
-	series_prepare(&out->concurrent, w, npts);
-	series_prepare(&out->unreserved, w, npts);
+	cw_series_prepare(&out->concurrent, w, npts);
+	cw_series_prepare(&out->unreserved, w, npts);
 	j = fd_xcalloc(1, sizeof(*j));
 	j->fixed = fd_xcalloc(2, sizeof(*j->fixed));
 	j->fixed[0] = (struct cw_query){"concurrent", &concurrent, NULL, NULL};
@@ -698,7 +532,7 @@ cw_build_proxy_request(const char *const *proxies, size_t n, size_t first, size_
 	struct cw_query *qs;
 	char *body;
 
-	if (window_points(w, &pts) != 0 || first >= total || count == 0)
+	if (cw_window_points(w, &pts) != 0 || first >= total || count == 0)
 		return NULL;
 	count = FD_MIN(FD_MIN(count, total - first), (size_t)CW_MAX_QUERIES);
 	qs = proxy_queries(proxies, first, count);
@@ -707,37 +541,9 @@ cw_build_proxy_request(const char *const *proxies, size_t n, size_t first, size_
 	return body;
 }
 
-struct proxy_grid {
-	struct fd_proxy_metrics *out;
-	size_t n;
-};
-
-static struct fd_series *
-proxy_find(const char *id, void *ctx)
-{
-	struct proxy_grid *g = ctx;
-	size_t p, k;
-	const char *s = id + 1;
-
-	if (id[0] != 'p' || parse_index(&s, &p) != 0 || *s++ != '_' ||
-	    parse_index(&s, &k) != 0 || *s || p >= g->n || k >= FD_PQ_COUNT)
-		return NULL;
-	return &g->out[p].s[k];
-}
-
-enum fd_status
-cw_parse_proxy_response(const char *json, size_t len, const struct cw_window *w,
-			struct fd_proxy_metrics *out, size_t n, char **next_token,
-			struct fd_err *err)
-{
-	struct proxy_grid g = {out, n};
-
-	return parse_results(json, len, w, proxy_find, &g, next_token, err);
-}
-
 /* The job's find context outlives the call that starts it. */
 struct proxy_job_ctx {
-	struct proxy_grid grid;
+	struct cw_proxy_grid grid;
 	struct cw_fetch_cb cb;
 };
 
@@ -764,13 +570,13 @@ cw_fetch_proxies(struct aws_client *c, const char *const *proxies, size_t n,
 	struct cw_job *j;
 	size_t i, k, npts;
 
-	if (window_points(w, &npts) != 0) {
+	if (cw_window_points(w, &npts) != 0) {
 		error_from_status(&e, FD_EINVAL, "invalid metrics window");
 		cb->done(FD_EINVAL, &e, cb->ud);
 		return 0;
 	}
 	pc = fd_xcalloc(1, sizeof(*pc));
-	pc->grid = (struct proxy_grid){out, n};
+	pc->grid = (struct cw_proxy_grid){out, n};
 	pc->cb = *cb;
 	j = fd_xcalloc(1, sizeof(*j));
 	j->names = fd_xcalloc(FD_MAX(n, 1), sizeof(*j->names));
@@ -779,14 +585,14 @@ cw_fetch_proxies(struct aws_client *c, const char *const *proxies, size_t n,
 		if (!out[i].proxy)
 			out[i].proxy = fd_xstrdup(proxies[i]);
 		for (k = 0; k < FD_PQ_COUNT; k++)
-			series_prepare(&out[i].s[k], w, npts);
+			cw_series_prepare(&out[i].s[k], w, npts);
 	}
 	j->n = n;
 	j->fixed = proxy_queries((const char *const *)j->names, 0, n * FD_PQ_COUNT);
 	j->nfixed = n * FD_PQ_COUNT;
 	j->w = *w;
 	j->npts = npts;
-	j->find = proxy_find;
+	j->find = cw_proxy_find;
 	j->find_ctx = &pc->grid;
 	j->cb = (struct cw_fetch_cb){proxy_job_done, pc, NULL};
 	return job_start(c, j, j->nfixed);

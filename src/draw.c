@@ -1,7 +1,8 @@
 /* draw.c - the only file that talks curses. Roles become colour pairs (pair = role + 1)
  * resolved for the terminal's colour depth; a shadow grid remembers each cell's role
  * for the screen tests; every character is checked on its way out so no control byte
- * reaches the terminal. */
+ * reaches the terminal. The parts that need no curses live beside it: draw_text.c
+ * (that check), draw_theme.c (role names, the theme file) and draw_shadow.c. */
 #include <curses.h>
 #include <errno.h>
 #include <langinfo.h>
@@ -17,9 +18,8 @@
 #include "fleetdeck/clipboard.h"
 #include "fleetdeck/draw.h"
 #include "fleetdeck/sanitize.h"
+#include "draw_int.h"
 
-#define REPLACEMENT_CHAR 0xFFFD
-#define TEXT_MAX 1024 /* cells drawn per call; wider terminals get clipped */
 #define MOUSE_EVENTS (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED)
 
 struct style {
@@ -56,15 +56,6 @@ static const struct role_default role_defaults[FD_ROLE_COUNT] = {
 	[FD_ROLE_SEV_CRITICAL] = {15, 1, -2, 160, A_BOLD, A_REVERSE | A_BOLD},
 };
 
-static const struct {
-	const char *name;
-	char letter;
-} roles[FD_ROLE_COUNT] = {
-#define FD_ROLE_INFO(id, name, letter) [id] = {name, letter},
-	FD_ROLE_LIST(FD_ROLE_INFO)
-#undef FD_ROLE_INFO
-};
-
 static struct {
 	int active;
 	int headless;
@@ -80,18 +71,6 @@ static struct {
 	int themed[FD_ROLE_COUNT];
 	struct fd_buf clip, sent; /* OSC 52 due after the frame; headless: what was sent */
 } D;
-
-const char *
-fd_role_name(enum fd_role r)
-{
-	return (unsigned)r < FD_ROLE_COUNT ? roles[r].name : "normal";
-}
-
-char
-fd_draw_role_letter(enum fd_role r)
-{
-	return (unsigned)r < FD_ROLE_COUNT ? roles[r].letter : '?';
-}
 
 int
 fd_draw_active(void)
@@ -334,63 +313,6 @@ fd_draw_erase(void)
 	D.cursor_y = -1;
 }
 
-struct wtext {
-	wchar_t w[TEXT_MAX + 1];
-	size_t n;
-	int cols, max;
-};
-
-static int
-wt_put(struct wtext *t, wchar_t c, int width)
-{
-	if (t->n >= TEXT_MAX || t->cols + width > t->max)
-		return 0;
-	if (width == 0 && t->n == 0)
-		return 1; /* a combining mark with nothing to combine with */
-	t->w[t->n++] = c;
-	t->cols += width;
-	return 1;
-}
-
-/* Appends one code point as it may be shown: controls as ^X, anything unprintable as
- * a replacement mark. Returns 0 once the text is full. */
-static int
-wt_char(struct wtext *t, unsigned cp, int valid)
-{
-	int width;
-
-	if (valid && (cp < 0x20 || cp == 0x7F))
-		return wt_put(t, L'^', 1) && wt_put(t, (wchar_t)(cp == 0x7F ? '?' : cp + '@'), 1);
-	if (!valid || (cp >= 0x80 && cp < 0xA0))
-		cp = REPLACEMENT_CHAR;
-	if (!D.utf8 && cp >= 0x80)
-		return wt_put(t, L'?', 1);
-	width = wcwidth((wchar_t)cp);
-	if (width < 0)
-		return wt_put(t, D.utf8 ? (wchar_t)REPLACEMENT_CHAR : L'?', 1);
-	return wt_put(t, (wchar_t)cp, width);
-}
-
-static void
-wt_build(struct wtext *t, const char *s, size_t n, int w)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	t->n = 0;
-	t->cols = 0;
-	t->max = FD_MIN(w, TEXT_MAX);
-	while (i < n && p[i]) {
-		uint32_t cp = 0;
-		size_t len = fd_utf8_decode(p + i, n - i, &cp);
-
-		if (!wt_char(t, cp, len != 0))
-			break;
-		i += len ? len : 1;
-	}
-	t->w[t->n] = L'\0';
-}
-
 static int
 clip(int y, int x, int *w)
 {
@@ -422,7 +344,7 @@ fd_draw_textn(int y, int x, int w, enum fd_role role, const char *s, size_t n)
 
 	if (!s || !clip(y, x, &w))
 		return 0;
-	wt_build(&t, s, n, w);
+	wt_build(&t, s, n, w, D.utf8);
 	if (!t.n)
 		return 0;
 	use_role(role);
@@ -648,67 +570,12 @@ fd_draw_mouse_pos(int *y, int *x)
 	*x = D.mouse_x;
 }
 
-static int
-row_selected(int y)
-{
-	const unsigned char *r = D.shadow + (size_t)y * (size_t)D.cols;
-	int x, n = 0;
-
-	for (x = 0; x < D.cols; x++)
-		n += r[x] == FD_ROLE_SELECTED;
-	return n > 0 && n * 3 >= D.cols;
-}
-
-/* The title bar (row 0), a column header or the status bar (rows at least a third
- * painted in those roles): a click there is not on a table row. */
-static int
-row_chrome(int y)
-{
-	const unsigned char *r = D.shadow + (size_t)y * (size_t)D.cols;
-	int x, n = 0;
-
-	if (y == 0)
-		return 1;
-	for (x = 0; x < D.cols; x++)
-		n += r[x] == FD_ROLE_TITLE || r[x] == FD_ROLE_HEADER || r[x] == FD_ROLE_STATUS ||
-		     r[x] == FD_ROLE_STATUS_PROD;
-	return n > 0 && n * 3 >= D.cols;
-}
-
-/* Whether a chrome row lies between y and the rows y0..y1 (y itself included). */
-static int
-chrome_between(int y, int y0, int y1)
-{
-	int r, a = y < y0 ? y : y1 + 1, b = y < y0 ? y0 - 1 : y;
-
-	for (r = a; r <= b && r >= 0 && r < D.rows; r++)
-		if (row_chrome(r))
-			return 1;
-	return 0;
-}
-
 int
 fd_draw_selected_rows(int y, int *y0, int *y1)
 {
-	int r, start, d, best = INT_MAX;
-
-	for (r = 0; D.active && D.shadow && r < D.rows; r++) {
-		if (!row_selected(r))
-			continue;
-		for (start = r; r + 1 < D.rows && row_selected(r + 1);)
-			r++;
-		d = y < start ? start - y : y > r ? y - r : 0;
-		if (d < best) {
-			best = d;
-			*y0 = start;
-			*y1 = r;
-		}
-	}
-	/* A click on the header, the title or the status bar, or beyond one of them (another
-	 * pane), does not move the selection. */
-	if (best != INT_MAX && best > 0 && chrome_between(y, *y0, *y1))
+	if (!D.active)
 		return 0;
-	return best != INT_MAX;
+	return draw_shadow_selected_rows(D.shadow, D.rows, D.cols, y, y0, y1);
 }
 
 /* The text of one cell, UTF-8; returns the columns it covers. */
@@ -746,7 +613,7 @@ row_text(int y, int as_roles, struct fd_buf *line)
 	fd_buf_reset(line);
 	while (x < D.cols) {
 		if (as_roles)
-			fd_buf_putc(line, roles[shadow[x++]].letter);
+			fd_buf_putc(line, fd_draw_role_letter((enum fd_role)shadow[x++]));
 		else
 			x += cell_text(y, x, line);
 	}
@@ -777,129 +644,29 @@ fd_draw_save(const char *path, int as_roles, struct fd_err *err)
 	return FD_OK;
 }
 
-/* Theme file. */
-
-static int
-find_role(const char *name)
-{
-	int r;
-
-	for (r = 0; r < FD_ROLE_COUNT; r++)
-		if (strcmp(roles[r].name, name) == 0)
-			return r;
-	return -1;
-}
-
-static int
-parse_color(const char *s, short *out)
-{
-	static const char *const names[] = {"black", "red",     "green", "yellow",
-					    "blue",  "magenta", "cyan",  "white"};
-	char *end;
-	long v;
-	size_t i;
-
-	if (strcmp(s, "default") == 0) {
-		*out = -1;
-		return 0;
-	}
-	for (i = 0; i < FD_ARRAY_LEN(names); i++) {
-		if (strcmp(s, names[i]) == 0 ||
-		    (fd_str_starts(s, "bright-") && strcmp(s + 7, names[i]) == 0)) {
-			*out = (short)(i + (s[0] == 'b' && s[1] == 'r' ? 8 : 0));
-			return 0;
-		}
-	}
-	v = strtol(s, &end, 10);
-	if (end == s || *end || v < 0 || v > 255)
-		return -1;
-	*out = (short)v;
-	return 0;
-}
-
-static int
-parse_attr(const char *s, attr_t *a)
+/* A theme line's style (draw_theme.c reads the file). */
+void
+draw_theme_set(enum fd_role role, const struct draw_theme_style *t)
 {
 	static const struct {
-		const char *name;
+		unsigned bit;
 		attr_t attr;
 	} map[] = {
-		{"normal", A_NORMAL},    {"bold", A_BOLD},       {"dim", A_DIM},
-		{"underline", A_UNDERLINE}, {"reverse", A_REVERSE}, {"standout", A_STANDOUT},
-		{"italic", A_ITALIC},    {"blink", A_BLINK},
+		{DRAW_ATTR_BOLD, A_BOLD},
+		{DRAW_ATTR_DIM, A_DIM},
+		{DRAW_ATTR_UNDERLINE, A_UNDERLINE},
+		{DRAW_ATTR_REVERSE, A_REVERSE},
+		{DRAW_ATTR_STANDOUT, A_STANDOUT},
+		{DRAW_ATTR_ITALIC, A_ITALIC},
+		{DRAW_ATTR_BLINK, A_BLINK},
 	};
+	struct style s = {.fg = t->fg, .bg = t->bg, .attrs = A_NORMAL};
 	size_t i;
 
-	for (i = 0; i < FD_ARRAY_LEN(map); i++) {
-		if (strcmp(s, map[i].name) == 0) {
-			*a |= map[i].attr;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* "role = fg bg [attr...]" into D.style; returns a message on error. */
-static const char *
-theme_line(char *line)
-{
-	char *eq = strchr(line, '='), *tok, *save = NULL;
-	struct style s = {-1, -1, A_NORMAL};
-	int role, i = 0;
-
-	if (!eq)
-		return "expected \"role = fg bg [attributes]\"";
-	*eq = '\0';
-	role = find_role(fd_str_trim(line));
-	if (role < 0)
-		return "unknown role";
-	for (tok = strtok_r(eq + 1, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
-		if (i < 2 && parse_color(tok, i == 0 ? &s.fg : &s.bg) == 0)
-			i++;
-		else if (parse_attr(tok, &s.attrs) != 0)
-			return "unknown colour or attribute";
-		else
-			i = 2;
-	}
+	for (i = 0; i < FD_ARRAY_LEN(map); i++)
+		if (t->attrs & map[i].bit)
+			s.attrs |= map[i].attr;
 	D.style[role] = s;
 	D.themed[role] = 1;
-	apply_role((enum fd_role)role);
-	return NULL;
-}
-
-enum fd_status
-fd_draw_theme_load(const char *path, struct fd_err *err)
-{
-	char line[512];
-	const char *why;
-	enum fd_status st = FD_OK;
-	FILE *f = fopen(path, "r");
-	int n = 0;
-
-	if (!f)
-		return errno == ENOENT ? FD_OK : fd_err_set(err, FD_EIO, "theme %s: %s", path,
-							    strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		char *p = fd_str_trim(line);
-		n++;
-		if (!*p || *p == '#')
-			continue;
-		why = D.active ? theme_line(p) : NULL;
-		if (why && st == FD_OK)
-			st = fd_err_set(err, FD_ECONFIG, "theme line %d: %s", n, why);
-	}
-	fclose(f);
-	return st;
-}
-
-char *
-fd_draw_theme_default_path(void)
-{
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-	if (xdg && *xdg)
-		return fd_xasprintf("%s/fleetdeck/theme", xdg);
-	if (home && *home)
-		return fd_xasprintf("%s/.config/fleetdeck/theme", home);
-	return NULL;
+	apply_role(role);
 }

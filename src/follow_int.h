@@ -1,7 +1,8 @@
 /* follow_int.h - the follow engine's state, shared by its files: follow.c (the
  * engine: polling, ordering, release), follow_live.c (Live Tail sessions),
- * follow_store.c (seen-set, pending heap, stream names, ring) and follow_fmt.c
- * (banner and line text). Nothing outside src/follow*.c includes it. */
+ * follow_store.c (seen-set, pending heap, stream names, ring), follow_fmt.c
+ * (banner and line text), follow_file.c (saved files) and follow_read.c (the
+ * readers and counters). Nothing outside src/follow*.c includes it. */
 #ifndef FLEETDECK_FOLLOW_INT_H
 #define FLEETDECK_FOLLOW_INT_H
 
