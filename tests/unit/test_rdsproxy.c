@@ -266,6 +266,39 @@ TEST(rdsproxy_queue_facts_cache_round_trip)
 	fd_cache_close(c);
 }
 
+/* One function's read updates its queues' facts and leaves the others. */
+TEST(rdsproxy_queue_facts_cache_update_keeps_others)
+{
+	struct fd_queue_fact f[] = {
+	    {.arn = "arn:aws:sqs:us-east-1:1:a", .has_redrive = 0, .dlq_depth = -1, .fetched_ms = 5},
+	    {.arn = "arn:aws:sqs:us-east-1:1:b", .has_redrive = 0, .dlq_depth = -1, .fetched_ms = 5}};
+	struct fd_queue_fact upd[] = {{.arn = "arn:aws:sqs:us-east-1:1:b",
+				       .has_redrive = 1,
+				       .dlq_arn = "arn:aws:sqs:us-east-1:1:b-dlq",
+				       .dlq_depth = 0,
+				       .fetched_ms = 9},
+				      {.arn = "arn:aws:sqs:us-east-1:1:c", .dlq_depth = -1, .fetched_ms = 9}};
+	struct fd_queue_fact *got = NULL;
+	struct fd_err err = {0};
+	struct fd_ctx ctx;
+	struct fd_cache *c = open_cache(&ctx);
+	size_t n = 0;
+
+	REQUIRE(c != NULL);
+	REQUIRE(fd_cache_put_queue_facts(c, &ctx, f, 2, &err) == FD_OK);
+	REQUIRE(fd_cache_update_queue_facts(c, &ctx, upd, 2, &err) == FD_OK);
+	REQUIRE(fd_cache_get_queue_facts(c, &ctx, &got, &n, &err) == FD_OK);
+	REQUIRE(n == 3);
+	CHECK_STR(got[0].arn, "arn:aws:sqs:us-east-1:1:a");
+	CHECK_INT(got[0].fetched_ms, 5);
+	CHECK(got[1].has_redrive && got[1].dlq_depth == 0);
+	CHECK_STR(got[1].dlq_arn, "arn:aws:sqs:us-east-1:1:b-dlq");
+	CHECK_INT(got[1].fetched_ms, 9);
+	CHECK_STR(got[2].arn, "arn:aws:sqs:us-east-1:1:c");
+	fd_queue_facts_free(got, n);
+	fd_cache_close(c);
+}
+
 /* ---- against the simulator ---- */
 
 static int
