@@ -810,10 +810,14 @@ cmd_function(struct fd_app *app, int argc, char **argv)
 		return fd_cmd_usage(fd_cmd_find("function", NULL), "function prints text or json");
 	if (fd_model_open_headless(app, 0, &m, &err) != FD_OK)
 		return fd_cmd_fail(&err);
-	if (!app->offline && !(app->stale_ok && fd_model_function(m, argv[1])) &&
-	    fd_model_refresh_function_sync(m, argv[1], &err) != FD_OK) {
-		fd_model_free(m);
-		return fd_cmd_fail(&err);
+	if (!app->offline && !(app->stale_ok && fd_model_function(m, argv[1]))) {
+		if (fd_model_refresh_function_sync(m, argv[1], &err) != FD_OK) {
+			fd_model_free(m);
+			return fd_cmd_fail(&err);
+		}
+		/* sqs-no-redrive's facts: without them the rest is still worth printing */
+		if (fd_model_refresh_function_queues_sync(m, argv[1], &err) != FD_OK)
+			fprintf(stderr, "fleetdeck: warning: %s\n", err.msg);
 	}
 	f = fd_model_function(m, argv[1]);
 	if (!f) {

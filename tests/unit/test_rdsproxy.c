@@ -2,7 +2,8 @@
  * GetMetricData queries for proxies (shape, batches of <= 500), their cache (merge,
  * round trip), and against the simulator: the queries sent, the values parsed (the
  * configured-only proxy's constants), the pipeline stage feeding the model, and the
- * SQS queue facts behind sqs-no-redrive with the seeded known answers. */
+ * SQS queue facts behind sqs-no-redrive with the seeded known answers (the whole
+ * fleet's, and one function's for `fleetdeck function NAME`). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -544,5 +545,47 @@ TEST(rdsproxy_sim_configured_proxy)
 	fd_proxy_stat(p.metrics, FD_PM_QUERY_LATENCY, p.from_s, p.to_s, &st);
 	CHECK(st.latest == 2500.0 && st.avg == 2500.0 && st.max == 2500.0);
 	fd_proxy_config_free(&pc);
+	sim_model_close(&sm);
+}
+
+/* `function NAME`'s read: only that function's source queue (and its DLQ), merged
+ * over what the cache held of the others. */
+TEST(rdsproxy_sim_function_queue_facts_only_its_queues)
+{
+	const struct fd_queue_fact *f;
+	struct sim_model sm;
+
+	if (!sim_model_open(&sm))
+		return;
+	REQUIRE(fd_model_refresh_function_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
+	REQUIRE(fd_model_refresh_function_queues_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
+	CHECK(risk_reason(sm.m, "image-resizer", "sqs-no-redrive", "image-resizer-queue has no"));
+	CHECK_INT(sim_stat("requests", "sqs:GetQueueUrl"), 1);
+	CHECK_INT(sim_stat("requests", "sqs:GetQueueAttributes"), 1);
+	REQUIRE(fd_model_refresh_function_sync(sm.m, "payments-worker", &sm.err) == FD_OK);
+	REQUIRE(fd_model_refresh_function_queues_sync(sm.m, "payments-worker", &sm.err) == FD_OK);
+	CHECK(risk_reason(sm.m, "payments-worker", "sqs-no-redrive", "holds 120 messages"));
+	CHECK(risk_reason(sm.m, "image-resizer", "sqs-no-redrive", "no redrive policy"));
+	CHECK_INT(sim_stat("requests", "sqs:GetQueueUrl"), 3); /* payments-queue and its DLQ */
+	REQUIRE(fd_model_queue_facts(sm.m, &f) == 2);
+	CHECK(fd_str_ends(f[0].arn, ":image-resizer-queue"));
+	CHECK(fd_str_ends(f[1].arn, ":payments-queue"));
+	sim_model_close(&sm);
+}
+
+/* SQS failing: an error for the caller to warn with; the facts held stay. */
+TEST(rdsproxy_sim_function_queue_facts_failure_keeps_facts)
+{
+	struct sim_model sm;
+
+	if (!sim_model_open(&sm))
+		return;
+	REQUIRE(fd_model_refresh_function_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
+	REQUIRE(fd_model_refresh_function_queues_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
+	sim_faults("{\"service\":\"sqs\",\"op\":\"*\",\"kind\":\"error\",\"status\":500}");
+	CHECK(fd_model_refresh_function_queues_sync(sm.m, "image-resizer", &sm.err) != FD_OK);
+	CHECK_CONTAINS(sm.err.msg, "image-resizer-queue");
+	CHECK(risk_reason(sm.m, "image-resizer", "sqs-no-redrive", "no redrive policy"));
+	sim_faults("");
 	sim_model_close(&sm);
 }
