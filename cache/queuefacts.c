@@ -1,6 +1,7 @@
 /* queuefacts.c - what was read of the SQS queues that are event sources (risks.h's
  * struct fd_queue_fact), per ctx: replaced as a whole by each complete read, so
- * `fleetdeck risks --offline` and the console judge from the last one, with its age. */
+ * `fleetdeck risks --offline` and the console judge from the last one, with its age;
+ * `fleetdeck function NAME` updates only the facts of that function's queues. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +30,10 @@ put_fact(struct fd_cache *c, int64_t ctx_id, const struct fd_queue_fact *f, stru
 	return cache_step_done(c, st, err);
 }
 
-enum fd_status
-fd_cache_put_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
-                         const struct fd_queue_fact *f, size_t n, struct fd_err *err)
+/* With replace_all the ctx's other facts go; without, only those of f's queues change. */
+static enum fd_status
+put_facts(struct fd_cache *c, const struct fd_ctx *ctx, const struct fd_queue_fact *f, size_t n,
+          int replace_all, struct fd_err *err)
 {
 	enum fd_status rc = cache_begin(c, err);
 	int64_t ctx_id = 0;
@@ -40,8 +42,8 @@ fd_cache_put_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
 
 	if (rc == FD_OK)
 		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	if (rc == FD_OK && (rc = cache_stmt(c, "DELETE FROM queue_facts WHERE ctx_id = ?1", &st,
-	                                    err)) == FD_OK) {
+	if (rc == FD_OK && replace_all &&
+	    (rc = cache_stmt(c, "DELETE FROM queue_facts WHERE ctx_id = ?1", &st, err)) == FD_OK) {
 		sqlite3_bind_int64(st, 1, ctx_id);
 		rc = cache_step_done(c, st, err);
 	}
@@ -53,6 +55,20 @@ fd_cache_put_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
 	if (rc != FD_OK)
 		cache_rollback(c);
 	return rc;
+}
+
+enum fd_status
+fd_cache_put_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
+                         const struct fd_queue_fact *f, size_t n, struct fd_err *err)
+{
+	return put_facts(c, ctx, f, n, 1, err);
+}
+
+enum fd_status
+fd_cache_update_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
+                            const struct fd_queue_fact *f, size_t n, struct fd_err *err)
+{
+	return put_facts(c, ctx, f, n, 0, err);
 }
 
 static void

@@ -1,9 +1,9 @@
 /* model_facts.c - what the model learns beside the function metrics: the RDS Proxy
  * series of the functions' proxies (a pipeline stage right after GetMetricData, for
  * the same window, incremental from the newest stored point) and the SQS facts of the
- * event-source queues (a stage after the detail loads, which find the mappings). Both
- * are cached, loaded with the rest of the cache, and read by views, headless output
- * and the risk checks. */
+ * event-source queues (a stage after the detail loads, which find the mappings; or
+ * one function's queues for `fleetdeck function NAME`). Both are cached, loaded with
+ * the rest of the cache, and read by views, headless output and the risk checks. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -312,6 +312,68 @@ inv_facts_cancel(struct fd_inventory *inv)
 	}
 	fd_qfacts_cancel(inv->qjob);
 	inv->qjob = NULL;
+}
+
+/* ---- one function's queues (headless `function NAME`) ---- */
+
+static int
+cmp_fact_arn(const void *a, const void *b)
+{
+	const struct fd_queue_fact *x = a, *y = b;
+
+	return strcmp(x->arn ? x->arn : "", y->arn ? y->arn : "");
+}
+
+/* fresh's facts replace the model's facts of the same queues; the others stay. fresh
+ * is freed, and with it the facts it replaced. */
+static void
+facts_merge(struct fd_model *m, struct fd_queue_fact *fresh, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		struct fd_queue_fact old = {.arn = NULL};
+		for (j = 0; j < m->nqfacts && !fd_str_eq(m->qfacts[j].arn, fresh[i].arn); j++)
+			;
+		if (j == m->nqfacts)
+			m->qfacts = fd_xreallocarray(m->qfacts, ++m->nqfacts, sizeof(*m->qfacts));
+		else
+			old = m->qfacts[j];
+		m->qfacts[j] = fresh[i];
+		fresh[i] = old;
+	}
+	fd_queue_facts_free(fresh, n);
+	qsort(m->qfacts, m->nqfacts, sizeof(*m->qfacts), cmp_fact_arn);
+	model_changed(m);
+}
+
+enum fd_status
+fd_model_refresh_function_queues_sync(struct fd_model *m, const char *function, struct fd_err *err)
+{
+	const struct fd_function *fn = model_find_function(m, function);
+	struct fd_queue_fact *facts = NULL;
+	char error[256] = "", **arns = NULL;
+	size_t n, nfacts = 0;
+	enum fd_status st;
+
+	if (!m->client)
+		return fd_err_set(err, FD_EUNSUPPORTED, "offline: no AWS client to refresh with");
+	n = fn ? fd_qfacts_sources(fn, 1, &arns) : 0;
+	if (!n) {
+		free(arns);
+		return FD_OK;
+	}
+	st = fd_qfacts_read_sync(m->client, arns, n, &facts, &nfacts, error, sizeof(error));
+	inv_free_strv(arns, n);
+	if (st != FD_OK)
+		return fd_err_set(err, st, "SQS queues: %s", error[0] ? error : fd_status_str(st));
+	if (m->cache &&
+	    (st = fd_cache_update_queue_facts(m->cache, &m->ctx, facts, nfacts, err)) != FD_OK) {
+		fd_queue_facts_free(facts, nfacts);
+		return st;
+	}
+	facts_merge(m, facts, nfacts);
+	return error[0] ? fd_err_set(err, FD_EAWS, "SQS queues: %s", error) : FD_OK;
 }
 
 /* ---- public ---- */

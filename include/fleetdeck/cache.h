@@ -158,6 +158,10 @@ struct fd_queue_fact;
 enum fd_status fd_cache_put_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
 					const struct fd_queue_fact *f, size_t n,
 					struct fd_err *err);
+/* Stores f's facts over those of the same queues; the other queues' facts stay. */
+enum fd_status fd_cache_update_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
+					   const struct fd_queue_fact *f, size_t n,
+					   struct fd_err *err);
 enum fd_status fd_cache_get_queue_facts(struct fd_cache *c, const struct fd_ctx *ctx,
 					struct fd_queue_fact **out, size_t *n, struct fd_err *err);
 /* Frees facts whose strings the array owns (from the cache or src/queue_facts.c). */

@@ -141,6 +141,12 @@ void fd_model_cancel(struct fd_model *m);
  * loads NAME's detail, its metrics for the window and its log group. */
 enum fd_status fd_model_refresh_function_sync(struct fd_model *m, const char *name,
 					      struct fd_err *err);
+/* Headless too: reads the SQS queues that are event sources of the function (detail
+ * loaded; nothing to do without such a queue) and stores their facts over those of the
+ * same queues, in the model and the cache; the other queues' facts stay. FD_EAWS when
+ * some queue could not be read (the others' facts are kept; its old fact stays). */
+enum fd_status fd_model_refresh_function_queues_sync(struct fd_model *m, const char *name,
+						     struct fd_err *err);
 /* For headless commands: context, cache and (unless --offline) the client from app;
  * loads the cache, then refreshes `what` synchronously unless --offline or --stale-ok
  * (with --stale-ok an empty cache is still refreshed). --offline prints "data from

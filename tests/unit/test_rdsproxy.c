@@ -2,7 +2,8 @@
  * GetMetricData queries for proxies (shape, batches of <= 500), their cache (merge,
  * round trip), and against the simulator: the queries sent, the values parsed (the
  * configured-only proxy's constants), the pipeline stage feeding the model, and the
- * SQS queue facts behind sqs-no-redrive with the seeded known answers. */
+ * SQS queue facts behind sqs-no-redrive with the seeded known answers (the whole
+ * fleet's, and one function's for `fleetdeck function NAME`). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +267,39 @@ TEST(rdsproxy_queue_facts_cache_round_trip)
 	fd_cache_close(c);
 }
 
+/* One function's read updates its queues' facts and leaves the others. */
+TEST(rdsproxy_queue_facts_cache_update_keeps_others)
+{
+	struct fd_queue_fact f[] = {
+	    {.arn = "arn:aws:sqs:us-east-1:1:a", .has_redrive = 0, .dlq_depth = -1, .fetched_ms = 5},
+	    {.arn = "arn:aws:sqs:us-east-1:1:b", .has_redrive = 0, .dlq_depth = -1, .fetched_ms = 5}};
+	struct fd_queue_fact upd[] = {{.arn = "arn:aws:sqs:us-east-1:1:b",
+				       .has_redrive = 1,
+				       .dlq_arn = "arn:aws:sqs:us-east-1:1:b-dlq",
+				       .dlq_depth = 0,
+				       .fetched_ms = 9},
+				      {.arn = "arn:aws:sqs:us-east-1:1:c", .dlq_depth = -1, .fetched_ms = 9}};
+	struct fd_queue_fact *got = NULL;
+	struct fd_err err = {0};
+	struct fd_ctx ctx;
+	struct fd_cache *c = open_cache(&ctx);
+	size_t n = 0;
+
+	REQUIRE(c != NULL);
+	REQUIRE(fd_cache_put_queue_facts(c, &ctx, f, 2, &err) == FD_OK);
+	REQUIRE(fd_cache_update_queue_facts(c, &ctx, upd, 2, &err) == FD_OK);
+	REQUIRE(fd_cache_get_queue_facts(c, &ctx, &got, &n, &err) == FD_OK);
+	REQUIRE(n == 3);
+	CHECK_STR(got[0].arn, "arn:aws:sqs:us-east-1:1:a");
+	CHECK_INT(got[0].fetched_ms, 5);
+	CHECK(got[1].has_redrive && got[1].dlq_depth == 0);
+	CHECK_STR(got[1].dlq_arn, "arn:aws:sqs:us-east-1:1:b-dlq");
+	CHECK_INT(got[1].fetched_ms, 9);
+	CHECK_STR(got[2].arn, "arn:aws:sqs:us-east-1:1:c");
+	fd_queue_facts_free(got, n);
+	fd_cache_close(c);
+}
+
 /* ---- against the simulator ---- */
 
 static int
@@ -511,5 +545,47 @@ TEST(rdsproxy_sim_configured_proxy)
 	fd_proxy_stat(p.metrics, FD_PM_QUERY_LATENCY, p.from_s, p.to_s, &st);
 	CHECK(st.latest == 2500.0 && st.avg == 2500.0 && st.max == 2500.0);
 	fd_proxy_config_free(&pc);
+	sim_model_close(&sm);
+}
+
+/* `function NAME`'s read: only that function's source queue (and its DLQ), merged
+ * over what the cache held of the others. */
+TEST(rdsproxy_sim_function_queue_facts_only_its_queues)
+{
+	const struct fd_queue_fact *f;
+	struct sim_model sm;
+
+	if (!sim_model_open(&sm))
+		return;
+	REQUIRE(fd_model_refresh_function_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
+	REQUIRE(fd_model_refresh_function_queues_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
+	CHECK(risk_reason(sm.m, "image-resizer", "sqs-no-redrive", "image-resizer-queue has no"));
+	CHECK_INT(sim_stat("requests", "sqs:GetQueueUrl"), 1);
+	CHECK_INT(sim_stat("requests", "sqs:GetQueueAttributes"), 1);
+	REQUIRE(fd_model_refresh_function_sync(sm.m, "payments-worker", &sm.err) == FD_OK);
+	REQUIRE(fd_model_refresh_function_queues_sync(sm.m, "payments-worker", &sm.err) == FD_OK);
+	CHECK(risk_reason(sm.m, "payments-worker", "sqs-no-redrive", "holds 120 messages"));
+	CHECK(risk_reason(sm.m, "image-resizer", "sqs-no-redrive", "no redrive policy"));
+	CHECK_INT(sim_stat("requests", "sqs:GetQueueUrl"), 3); /* payments-queue and its DLQ */
+	REQUIRE(fd_model_queue_facts(sm.m, &f) == 2);
+	CHECK(fd_str_ends(f[0].arn, ":image-resizer-queue"));
+	CHECK(fd_str_ends(f[1].arn, ":payments-queue"));
+	sim_model_close(&sm);
+}
+
+/* SQS failing: an error for the caller to warn with; the facts held stay. */
+TEST(rdsproxy_sim_function_queue_facts_failure_keeps_facts)
+{
+	struct sim_model sm;
+
+	if (!sim_model_open(&sm))
+		return;
+	REQUIRE(fd_model_refresh_function_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
+	REQUIRE(fd_model_refresh_function_queues_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
+	sim_faults("{\"service\":\"sqs\",\"op\":\"*\",\"kind\":\"error\",\"status\":500}");
+	CHECK(fd_model_refresh_function_queues_sync(sm.m, "image-resizer", &sm.err) != FD_OK);
+	CHECK_CONTAINS(sm.err.msg, "image-resizer-queue");
+	CHECK(risk_reason(sm.m, "image-resizer", "sqs-no-redrive", "no redrive policy"));
+	sim_faults("");
 	sim_model_close(&sm);
 }
