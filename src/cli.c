@@ -57,6 +57,21 @@ fd_cmd_fail(const struct fd_err *err)
 	return err->status == FD_EINVAL ? 2 : 1;
 }
 
+void
+fd_cmd_warn_lines(const char *prefix, const struct fd_buf *lines)
+{
+	const char *p = lines->data, *nl;
+
+	for (; p && *p; p = *nl ? nl + 1 : nl) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		if (nl > p)
+			fprintf(stderr, "fleetdeck: %s%swarning: %.*s\n", prefix ? prefix : "",
+			        prefix ? ": " : "", (int)(nl - p), p);
+	}
+}
+
 int
 fd_cmd_fail_run(struct fd_err *err)
 {

@@ -479,7 +479,13 @@ cmd_function(struct fd_app *app, int argc, char **argv)
 	if (fd_model_open_headless(app, 0, &m, &err) != FD_OK)
 		return fd_cmd_fail(&err);
 	if (!app->offline && !(app->stale_ok && fd_model_function(m, argv[1]))) {
-		if (fd_model_refresh_function_sync(m, argv[1], &err) != FD_OK) {
+		struct fd_buf warn;
+		enum fd_status st;
+		fd_buf_init(&warn);
+		st = fd_model_refresh_function_sync(m, argv[1], &warn, &err);
+		fd_cmd_warn_lines(NULL, &warn); /* its section shows what the cache had */
+		fd_buf_free(&warn);
+		if (st != FD_OK) {
 			fd_model_free(m);
 			return fd_cmd_fail(&err);
 		}

@@ -175,9 +175,14 @@ fleet_open(struct fd_app *app, struct fleet *f, char **names, size_t n, int deta
 	st = fd_model_open_headless(app, FD_REFRESH_LIST, &f->m, err);
 	if (st != FD_OK)
 		return st;
-	for (i = 0; detail && !app->offline && i < n; i++)
-		if (fd_model_refresh_function_sync(f->m, names[i], &warn) != FD_OK)
+	for (i = 0; detail && !app->offline && i < n; i++) {
+		struct fd_buf parts;
+		fd_buf_init(&parts);
+		if (fd_model_refresh_function_sync(f->m, names[i], &parts, &warn) != FD_OK)
 			fprintf(stderr, "fleetdeck: %s: %s\n", names[i], warn.msg);
+		fd_cmd_warn_lines(names[i], &parts);
+		fd_buf_free(&parts);
+	}
 	f->n = fd_model_rows(f->m, &rows);
 	f->fns = f->n ? fd_xcalloc(f->n, sizeof(*f->fns)) : NULL;
 	for (i = 0; i < f->n; i++)

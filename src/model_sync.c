@@ -131,10 +131,21 @@ function_group_sync(struct fd_model *m, const struct fd_function *fn, struct fd_
 	return FD_OK;
 }
 
+static void
+part(struct fd_buf *warnings, const char *what, enum fd_status st, struct fd_err *perr)
+{
+	if (st != FD_OK && warnings)
+		fd_buf_printf(warnings, "%s: %s\n", what, perr->msg);
+	perr->status = FD_OK;
+	perr->msg[0] = '\0';
+}
+
 enum fd_status
-fd_model_refresh_function_sync(struct fd_model *m, const char *name, struct fd_err *err)
+fd_model_refresh_function_sync(struct fd_model *m, const char *name, struct fd_buf *warnings,
+                               struct fd_err *err)
 {
 	const struct fd_function *fn = model_find_function(m, name);
+	struct fd_err perr = {FD_OK, ""};
 	enum fd_status st;
 
 	if (!m->client)
@@ -148,14 +159,15 @@ fd_model_refresh_function_sync(struct fd_model *m, const char *name, struct fd_e
 			return fd_err_set(err, FD_ENOTFOUND, "function \"%s\" not found", name);
 	}
 	st = function_detail_sync(m, fn, err);
-	if (st == FD_OK)
-		st = function_metrics_sync(m, name, err);
-	if (st == FD_OK)
-		st = model_proxy_sync(m, name, err);
+	if (st != FD_OK)
+		return st;
+	/* The rest are parts: one that fails is a warning and the others still load. */
+	part(warnings, "metrics", function_metrics_sync(m, name, &perr), &perr);
+	part(warnings, "RDS Proxy metrics", model_proxy_sync(m, name, &perr), &perr);
 	fn = model_find_function(m, name);
-	if (st == FD_OK && fn)
-		st = function_group_sync(m, fn, err);
-	return st;
+	if (fn)
+		part(warnings, "log group", function_group_sync(m, fn, &perr), &perr);
+	return FD_OK;
 }
 
 void

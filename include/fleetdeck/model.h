@@ -138,9 +138,11 @@ void fd_model_want_detail(struct fd_model *m, const char *function);
  * the detail cursor stays in the cache, so the next refresh continues from it). */
 void fd_model_cancel(struct fd_model *m);
 /* Headless `fleetdeck function NAME`: lists the fleet when NAME is not known yet, then
- * loads NAME's detail, its metrics for the window and its log group. */
+ * loads NAME's detail, its metrics for the window, its RDS Proxy's metrics and its log
+ * group. Fails only when NAME or its detail cannot be read; a part that fails adds a
+ * line "<part>: <error>" to warnings (when not NULL) and the other parts still load. */
 enum fd_status fd_model_refresh_function_sync(struct fd_model *m, const char *name,
-					      struct fd_err *err);
+                                              struct fd_buf *warnings, struct fd_err *err);
 /* Headless too: reads the SQS queues that are event sources of the function (detail
  * loaded; nothing to do without such a queue) and stores their facts over those of the
  * same queues, in the model and the cache; the other queues' facts stay. FD_EAWS when

@@ -1,5 +1,6 @@
 # fleetdeck function NAME reads its own SQS event-source queues (and no others) for
-# sqs-no-redrive, caches what it read, and prints the rest when SQS fails.
+# sqs-no-redrive, caches what it read, and prints the rest when SQS, its metrics or
+# its log group cannot be read (each a warning on stderr).
 . "$(dirname "$0")/lib.sh"
 fd_sim_env
 fd_sim_fresh 5
@@ -78,6 +79,21 @@ esac
 run "$FD_BIN" function image-resizer
 expect_rc 0 "text with SQS failing"
 expect_out "^name  *image-resizer" "text printed with SQS failing"
+
+# The same for the other parts: GetMetricData (the function's and its proxy's metrics)
+# and DescribeLogGroups answering 500 are warnings; configuration and wiring print.
+sim_control POST faults '{"rules":[{"service":"monitoring","op":"GetMetricData","kind":"error","status":500},{"service":"logs","op":"DescribeLogGroups","kind":"html","status":502}]}' >/dev/null
+run "$FD_BIN" function orders-api --output json
+expect_rc 0 "function with metrics and log groups failing"
+expect_err "warning: metrics: " "metrics failure on stderr"
+expect_err "warning: log group: " "log group failure on stderr"
+python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); assert d["name"] == "orders-api", d' \
+	"$T/out" || fail "json with parts failing: $(head -c 300 "$T/out")"
+run "$FD_BIN" function orders-api
+expect_rc 0 "text with metrics failing"
+expect_out "^name  *orders-api" "text printed with metrics failing"
+run "$FD_BIN" function no-such-function
+expect_rc 1 "unknown function still fails"
 sim_control POST faults '{"rules":[]}' >/dev/null
 
 finish

@@ -537,7 +537,7 @@ TEST(rdsproxy_sim_configured_proxy)
 		return;
 	REQUIRE(fd_proxy_config_parse(cfg, strlen(cfg), "cfg", &pc, &sm.err) == FD_OK);
 	fd_model_set_proxy_config(sm.m, &pc);
-	REQUIRE(fd_model_refresh_function_sync(sm.m, "orders-api", &sm.err) == FD_OK);
+	REQUIRE(fd_model_refresh_function_sync(sm.m, "orders-api", NULL, &sm.err) == FD_OK);
 	REQUIRE(fd_model_function_proxy(sm.m, "orders-api", &p));
 	CHECK_STR(p.name, "reports-db-proxy");
 	CHECK(p.configured && p.endpoint == NULL);
@@ -557,12 +557,12 @@ TEST(rdsproxy_sim_function_queue_facts_only_its_queues)
 
 	if (!sim_model_open(&sm))
 		return;
-	REQUIRE(fd_model_refresh_function_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
+	REQUIRE(fd_model_refresh_function_sync(sm.m, "image-resizer", NULL, &sm.err) == FD_OK);
 	REQUIRE(fd_model_refresh_function_queues_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
 	CHECK(risk_reason(sm.m, "image-resizer", "sqs-no-redrive", "image-resizer-queue has no"));
 	CHECK_INT(sim_stat("requests", "sqs:GetQueueUrl"), 1);
 	CHECK_INT(sim_stat("requests", "sqs:GetQueueAttributes"), 1);
-	REQUIRE(fd_model_refresh_function_sync(sm.m, "payments-worker", &sm.err) == FD_OK);
+	REQUIRE(fd_model_refresh_function_sync(sm.m, "payments-worker", NULL, &sm.err) == FD_OK);
 	REQUIRE(fd_model_refresh_function_queues_sync(sm.m, "payments-worker", &sm.err) == FD_OK);
 	CHECK(risk_reason(sm.m, "payments-worker", "sqs-no-redrive", "holds 120 messages"));
 	CHECK(risk_reason(sm.m, "image-resizer", "sqs-no-redrive", "no redrive policy"));
@@ -580,7 +580,7 @@ TEST(rdsproxy_sim_function_queue_facts_failure_keeps_facts)
 
 	if (!sim_model_open(&sm))
 		return;
-	REQUIRE(fd_model_refresh_function_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
+	REQUIRE(fd_model_refresh_function_sync(sm.m, "image-resizer", NULL, &sm.err) == FD_OK);
 	REQUIRE(fd_model_refresh_function_queues_sync(sm.m, "image-resizer", &sm.err) == FD_OK);
 	sim_faults("{\"service\":\"sqs\",\"op\":\"*\",\"kind\":\"error\",\"status\":500}");
 	CHECK(fd_model_refresh_function_queues_sync(sm.m, "image-resizer", &sm.err) != FD_OK);
