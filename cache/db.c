@@ -222,6 +222,24 @@ cache_ctx_id(struct fd_cache *c, const struct fd_ctx *ctx, int create, int64_t *
 }
 
 enum fd_status
+cache_write(struct fd_cache *c, const struct fd_ctx *ctx, cache_write_fn fn, void *ud,
+            struct fd_err *err)
+{
+	int64_t ctx_id = 0;
+	enum fd_status rc = cache_begin(c, err);
+
+	if (rc == FD_OK && ctx)
+		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
+	if (rc == FD_OK)
+		rc = fn(c, ctx_id, ud, err);
+	if (rc == FD_OK)
+		rc = cache_commit(c, err);
+	if (rc != FD_OK)
+		cache_rollback(c);
+	return rc;
+}
+
+enum fd_status
 cache_next_seen(struct fd_cache *c, const char *table, int64_t ctx_id, int64_t *seen,
                 struct fd_err *err)
 {
@@ -475,33 +493,35 @@ check_when_due(struct fd_cache *c, char *why, size_t whylen, struct fd_err *err)
 }
 
 static enum fd_status
-migrate(struct fd_cache *c, struct fd_err *err)
+migrate_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
 {
 	struct fd_buf sql;
 	int64_t version = 0;
 	int v;
-	enum fd_status rc = cache_begin(c, err);
-
-	fd_buf_init(&sql);
 	/* Re-read inside the write lock: another process may have migrated meanwhile. */
-	if (rc == FD_OK)
-		rc = query_int_sql(c, "PRAGMA user_version", &version, err);
+	enum fd_status rc = query_int_sql(c, "PRAGMA user_version", &version, err);
+
+	(void)ctx_id;
+	(void)ud;
+	fd_buf_init(&sql);
 	for (v = (int)version + 1; rc == FD_OK && v <= cache_schema_latest(); v++) {
 		fd_buf_reset(&sql);
 		cache_migration_sql(v, &sql);
 		fd_buf_printf(&sql, "PRAGMA user_version = %d;", v);
 		rc = cache_exec(c, sql.data, err);
 	}
+	fd_buf_free(&sql);
 	if (rc == FD_OK && version > cache_schema_latest())
 		rc = fd_err_set(err, FD_EDB,
 		                "cache %s: upgraded to schema %lld by a newer fleetdeck", c->path,
 		                (long long)version);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
-	fd_buf_free(&sql);
 	return rc;
+}
+
+static enum fd_status
+migrate(struct fd_cache *c, struct fd_err *err)
+{
+	return cache_write(c, NULL, migrate_tx, NULL, err);
 }
 
 static enum fd_status

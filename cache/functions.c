@@ -162,30 +162,47 @@ put_one(struct fd_cache *c, struct fn_writer *w, int64_t ctx_id, int64_t seen,
 	return rc;
 }
 
+/* The functions one write transaction puts, and a listing's mark. */
+struct fn_put {
+	const struct fd_function *fns;
+	size_t n;
+	int64_t mark;
+};
+
+/* Puts p's functions at mark seen; with_seen moves an existing row's mark too. */
+static enum fd_status
+put_all(struct fd_cache *c, int64_t ctx_id, int64_t seen, int with_seen, const struct fn_put *p,
+        struct fd_err *err)
+{
+	struct fn_writer w;
+	enum fd_status rc = writer_prepare(c, &w, with_seen, err);
+	size_t i;
+
+	for (i = 0; rc == FD_OK && i < p->n; i++)
+		rc = put_one(c, &w, ctx_id, seen, &p->fns[i], err);
+	return rc;
+}
+
+static enum fd_status
+put_functions_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
+{
+	int64_t seen = 0;
+	enum fd_status rc = cache_next_seen(c, "functions", ctx_id, &seen, err);
+
+	if (rc == FD_OK)
+		rc = put_all(c, ctx_id, seen, 1, ud, err);
+	if (rc == FD_OK)
+		rc = cache_sweep(c, "functions", ctx_id, seen, err);
+	return rc;
+}
+
 enum fd_status
 fd_cache_put_functions(struct fd_cache *c, const struct fd_ctx *ctx, const struct fd_function *fns,
                        size_t n, struct fd_err *err)
 {
-	struct fn_writer w;
-	int64_t ctx_id = 0, seen = 0;
-	enum fd_status rc = cache_begin(c, err);
-	size_t i;
+	struct fn_put p = {.fns = fns, .n = n};
 
-	if (rc == FD_OK)
-		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	if (rc == FD_OK)
-		rc = cache_next_seen(c, "functions", ctx_id, &seen, err);
-	if (rc == FD_OK)
-		rc = writer_prepare(c, &w, 1, err);
-	for (i = 0; rc == FD_OK && i < n; i++)
-		rc = put_one(c, &w, ctx_id, seen, &fns[i], err);
-	if (rc == FD_OK)
-		rc = cache_sweep(c, "functions", ctx_id, seen, err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
-	return rc;
+	return cache_write(c, ctx, put_functions_tx, &p, err);
 }
 
 enum fd_status
@@ -201,26 +218,21 @@ fd_cache_listing_begin(struct fd_cache *c, const struct fd_ctx *ctx, int64_t *ma
 	return rc;
 }
 
+static enum fd_status
+listing_page_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
+{
+	const struct fn_put *p = ud;
+
+	return put_all(c, ctx_id, p->mark, 1, p, err);
+}
+
 enum fd_status
 fd_cache_listing_page(struct fd_cache *c, const struct fd_ctx *ctx, int64_t mark,
                       const struct fd_function *fns, size_t n, struct fd_err *err)
 {
-	struct fn_writer w;
-	int64_t ctx_id = 0;
-	enum fd_status rc = cache_begin(c, err);
-	size_t i;
+	struct fn_put p = {.fns = fns, .n = n, .mark = mark};
 
-	if (rc == FD_OK)
-		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	if (rc == FD_OK)
-		rc = writer_prepare(c, &w, 1, err);
-	for (i = 0; rc == FD_OK && i < n; i++)
-		rc = put_one(c, &w, ctx_id, mark, &fns[i], err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
-	return rc;
+	return cache_write(c, ctx, listing_page_tx, &p, err);
 }
 
 /* Older marks only: a listing begun later by another process keeps its rows. */
@@ -242,29 +254,26 @@ fd_cache_listing_end(struct fd_cache *c, const struct fd_ctx *ctx, int64_t mark,
 	return cache_step_done(c, st, err);
 }
 
+/* A new row joins the latest listing's generation; it goes at the next listing if that
+ * one lacks it. */
+static enum fd_status
+put_function_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
+{
+	int64_t seen = 0;
+	enum fd_status rc = cache_next_seen(c, "functions", ctx_id, &seen, err);
+
+	if (rc == FD_OK)
+		rc = put_all(c, ctx_id, seen - 1, 0, ud, err);
+	return rc;
+}
+
 enum fd_status
 fd_cache_put_function(struct fd_cache *c, const struct fd_ctx *ctx, const struct fd_function *fn,
                       struct fd_err *err)
 {
-	struct fn_writer w;
-	int64_t ctx_id = 0, seen = 0;
-	enum fd_status rc = cache_begin(c, err);
+	struct fn_put p = {.fns = fn, .n = 1};
 
-	if (rc == FD_OK)
-		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	/* A new row joins the latest listing's generation; it goes at the next listing
-	 * if that one lacks it. */
-	if (rc == FD_OK)
-		rc = cache_next_seen(c, "functions", ctx_id, &seen, err);
-	if (rc == FD_OK)
-		rc = writer_prepare(c, &w, 0, err);
-	if (rc == FD_OK)
-		rc = put_one(c, &w, ctx_id, seen - 1, fn, err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
-	return rc;
+	return cache_write(c, ctx, put_function_tx, &p, err);
 }
 
 static int

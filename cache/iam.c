@@ -161,15 +161,12 @@ put_role_policy(struct fd_cache *c, int64_t ctx_id, const char *role_arn, int se
 }
 
 static enum fd_status
-put_role_tx(struct fd_cache *c, const struct fd_ctx *ctx, const struct iam_role *r,
-            struct fd_err *err)
+put_role_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
 {
-	int64_t ctx_id = 0;
-	enum fd_status rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
+	const struct iam_role *r = ud;
+	enum fd_status rc = put_role_row(c, ctx_id, r, err);
 	size_t i;
 
-	if (rc == FD_OK)
-		rc = put_role_row(c, ctx_id, r, err);
 	if (rc == FD_OK)
 		rc = clear_role_policies(c, ctx_id, r->arn, err);
 	for (i = 0; rc == FD_OK && i < r->npolicies; i++)
@@ -181,17 +178,9 @@ enum fd_status
 fd_cache_put_iam_role(struct fd_cache *c, const struct fd_ctx *ctx, const struct iam_role *r,
                       struct fd_err *err)
 {
-	enum fd_status rc;
-
 	if (!r || !r->arn)
 		return fd_err_set(err, FD_EINVAL, "cache %s: role without an ARN", c->path);
-	rc = cache_begin(c, err);
-	if (rc == FD_OK)
-		rc = put_role_tx(c, ctx, r, err);
-	if (rc == FD_OK)
-		return cache_commit(c, err);
-	cache_rollback(c);
-	return rc;
+	return cache_write(c, ctx, put_role_tx, (void *)r, err);
 }
 
 static enum iam_policy_kind
@@ -446,22 +435,30 @@ put_ingest_row(struct fd_cache *c, int64_t ctx_id, const struct fd_log_ingest_da
 	return cache_step_done(c, st, err);
 }
 
+struct ingest_put {
+	const struct fd_log_ingest_day *days;
+	size_t n;
+};
+
+static enum fd_status
+put_ingest_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
+{
+	const struct ingest_put *p = ud;
+	enum fd_status rc = FD_OK;
+	size_t i;
+
+	for (i = 0; rc == FD_OK && i < p->n; i++)
+		rc = put_ingest_row(c, ctx_id, &p->days[i], err);
+	return rc;
+}
+
 enum fd_status
 fd_cache_put_log_ingest(struct fd_cache *c, const struct fd_ctx *ctx,
                         const struct fd_log_ingest_day *days, size_t n, struct fd_err *err)
 {
-	int64_t ctx_id = 0;
-	enum fd_status rc = cache_begin(c, err);
-	size_t i;
+	struct ingest_put p = {.days = days, .n = n};
 
-	if (rc == FD_OK)
-		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	for (i = 0; rc == FD_OK && i < n; i++)
-		rc = put_ingest_row(c, ctx_id, &days[i], err);
-	if (rc == FD_OK)
-		return cache_commit(c, err);
-	cache_rollback(c);
-	return rc;
+	return cache_write(c, ctx, put_ingest_tx, &p, err);
 }
 
 static void

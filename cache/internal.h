@@ -42,6 +42,13 @@ enum fd_status cache_begin(struct fd_cache *c, struct fd_err *err);
 enum fd_status cache_begin_read(struct fd_cache *c, struct fd_err *err);
 enum fd_status cache_commit(struct fd_cache *c, struct fd_err *err);
 void cache_rollback(struct fd_cache *c);
+/* The work of one write transaction; ctx_id is the context's row id (0 without one). */
+typedef enum fd_status (*cache_write_fn)(struct fd_cache *c, int64_t ctx_id, void *ud,
+                                         struct fd_err *err);
+/* BEGIN IMMEDIATE, ctx's row id (created; not looked up when ctx is NULL), fn(ud),
+ * COMMIT; rolled back when any step fails. */
+enum fd_status cache_write(struct fd_cache *c, const struct fd_ctx *ctx, cache_write_fn fn,
+                           void *ud, struct fd_err *err);
 
 /* Row id of ctx in contexts; created when create is set, else 0 when absent. */
 enum fd_status cache_ctx_id(struct fd_cache *c, const struct fd_ctx *ctx, int create, int64_t *id,

@@ -125,38 +125,42 @@ trim(struct fd_cache *c, int64_t ctx_id, size_t max, struct fd_err *err)
 	return cache_step_done(c, st, err);
 }
 
-enum fd_status
-fd_cache_put_invocations(struct fd_cache *c, const struct fd_ctx *ctx,
-			 const struct fd_invocation *r, size_t n, size_t max_rows,
-			 struct fd_err *err)
+struct inv_put {
+	const struct fd_invocation *r;
+	size_t n, max_rows;
+};
+
+static enum fd_status
+put_invocations_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
 {
+	const struct inv_put *p = ud;
 	sqlite3_stmt *st = NULL;
-	int64_t ctx_id = 0;
-	enum fd_status rc;
+	enum fd_status rc = cache_stmt(c, upsert_sql, &st, err);
 	size_t i;
 
-	if (!n)
-		return FD_OK;
-	rc = cache_begin(c, err);
-	if (rc == FD_OK)
-		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	if (rc == FD_OK)
-		rc = cache_stmt(c, upsert_sql, &st, err);
-	for (i = 0; rc == FD_OK && i < n; i++) {
-		if (!r[i].request_id[0])
+	for (i = 0; rc == FD_OK && i < p->n; i++) {
+		if (!p->r[i].request_id[0])
 			continue;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, ctx_id);
-		bind_record(st, &r[i]);
+		bind_record(st, &p->r[i]);
 		rc = cache_step_done(c, st, err);
 	}
 	if (rc == FD_OK)
-		rc = trim(c, ctx_id, max_rows ? max_rows : FD_INV_CACHE_MAX_ROWS, err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
+		rc = trim(c, ctx_id, p->max_rows ? p->max_rows : FD_INV_CACHE_MAX_ROWS, err);
 	return rc;
+}
+
+enum fd_status
+fd_cache_put_invocations(struct fd_cache *c, const struct fd_ctx *ctx,
+                         const struct fd_invocation *r, size_t n, size_t max_rows,
+                         struct fd_err *err)
+{
+	struct inv_put p = {.r = r, .n = n, .max_rows = max_rows};
+
+	if (!n)
+		return FD_OK;
+	return cache_write(c, ctx, put_invocations_tx, &p, err);
 }
 
 static void

@@ -35,34 +35,38 @@ insert_one(struct fd_cache *c, sqlite3_stmt *st, int64_t ctx_id, const struct fd
 	return cache_step_done(c, st, err);
 }
 
+static const char insert_sql[] =
+    "INSERT OR IGNORE INTO log_events (ctx_id, group_name, event_id, ts, "
+    "stream, function, request_id, level, message) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+struct log_put {
+	const struct fd_log_event *ev;
+	size_t n;
+};
+
+static enum fd_status
+put_log_events_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
+{
+	const struct log_put *p = ud;
+	sqlite3_stmt *st;
+	enum fd_status rc = cache_stmt(c, insert_sql, &st, err);
+	size_t i;
+
+	for (i = 0; rc == FD_OK && i < p->n; i++)
+		rc = insert_one(c, st, ctx_id, &p->ev[i], err);
+	return rc;
+}
+
 enum fd_status
 fd_cache_put_log_events(struct fd_cache *c, const struct fd_ctx *ctx, const struct fd_log_event *ev,
                         size_t n, struct fd_err *err)
 {
-	sqlite3_stmt *st;
-	int64_t ctx_id;
-	enum fd_status rc;
-	size_t i;
+	struct log_put p = {.ev = ev, .n = n};
 
 	if (!n)
 		return FD_OK;
-	rc = cache_begin(c, err);
-	if (rc == FD_OK)
-		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	if (rc == FD_OK)
-		rc = cache_stmt(
-		    c,
-		    "INSERT OR IGNORE INTO log_events (ctx_id, group_name, event_id, ts, "
-		    "stream, function, request_id, level, message) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-		    &st, err);
-	for (i = 0; rc == FD_OK && i < n; i++)
-		rc = insert_one(c, st, ctx_id, &ev[i], err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
-	return rc;
+	return cache_write(c, ctx, put_log_events_tx, &p, err);
 }
 
 static const char *
@@ -218,19 +222,28 @@ prune_rows(struct fd_cache *c, size_t max_rows, struct fd_err *err)
 	return rc;
 }
 
+struct log_prune {
+	int64_t before_ms;
+	size_t max_rows;
+};
+
+static enum fd_status
+prune_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
+{
+	const struct log_prune *p = ud;
+	enum fd_status rc = delete_before(c, 0, p->before_ms, err);
+
+	(void)ctx_id;
+	if (rc == FD_OK && p->max_rows)
+		rc = prune_rows(c, p->max_rows, err);
+	return rc;
+}
+
 enum fd_status
 fd_cache_prune_log_events(struct fd_cache *c, int64_t before_ms, size_t max_rows,
                           struct fd_err *err)
 {
-	enum fd_status rc = cache_begin(c, err);
+	struct log_prune p = {.before_ms = before_ms, .max_rows = max_rows};
 
-	if (rc == FD_OK)
-		rc = delete_before(c, 0, before_ms, err);
-	if (rc == FD_OK && max_rows)
-		rc = prune_rows(c, max_rows, err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
-	return rc;
+	return cache_write(c, NULL, prune_tx, &p, err);
 }

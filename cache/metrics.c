@@ -369,27 +369,35 @@ put_metrics_one(struct fd_cache *c, int64_t ctx_id, const struct fd_function_met
 	return rc;
 }
 
-enum fd_status
-fd_cache_put_metrics(struct fd_cache *c, const struct fd_ctx *ctx,
-                     const struct fd_function_metrics *m, size_t n, struct fd_err *err)
+struct metrics_put {
+	const struct fd_function_metrics *m;
+	size_t n;
+	int64_t now_s;
+};
+
+static enum fd_status
+put_metrics_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
 {
-	int64_t ctx_id = 0, now_s = (int64_t)fd_wall_now();
-	enum fd_status rc = cache_begin(c, err);
+	const struct metrics_put *p = ud;
+	enum fd_status rc = FD_OK;
 	struct fd_buf blob;
 	size_t i;
 
 	fd_buf_init(&blob);
-	if (rc == FD_OK)
-		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	for (i = 0; rc == FD_OK && i < n; i++)
-		if (m[i].function)
-			rc = put_metrics_one(c, ctx_id, &m[i], now_s, &blob, err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
+	for (i = 0; rc == FD_OK && i < p->n; i++)
+		if (p->m[i].function)
+			rc = put_metrics_one(c, ctx_id, &p->m[i], p->now_s, &blob, err);
 	fd_buf_free(&blob);
 	return rc;
+}
+
+enum fd_status
+fd_cache_put_metrics(struct fd_cache *c, const struct fd_ctx *ctx,
+                     const struct fd_function_metrics *m, size_t n, struct fd_err *err)
+{
+	struct metrics_put p = {.m = m, .n = n, .now_s = (int64_t)fd_wall_now()};
+
+	return cache_write(c, ctx, put_metrics_tx, &p, err);
 }
 
 /* ---- reading ---- */

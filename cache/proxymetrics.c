@@ -71,26 +71,33 @@ put_one(struct fd_cache *c, int64_t ctx_id, const struct fd_proxy_metrics *pm,
 	return rc;
 }
 
-enum fd_status
-fd_cache_put_proxy_metrics(struct fd_cache *c, const struct fd_ctx *ctx,
-                           const struct fd_proxy_metrics *m, size_t n, struct fd_err *err)
+struct proxy_put {
+	const struct fd_proxy_metrics *m;
+	size_t n;
+};
+
+static enum fd_status
+put_proxy_metrics_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
 {
-	enum fd_status rc = cache_begin(c, err);
-	int64_t ctx_id = 0;
+	const struct proxy_put *p = ud;
+	enum fd_status rc = FD_OK;
 	struct fd_buf blob;
 	size_t i;
 
 	fd_buf_init(&blob);
-	if (rc == FD_OK)
-		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	for (i = 0; rc == FD_OK && i < n; i++)
-		rc = put_one(c, ctx_id, &m[i], &blob, err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
+	for (i = 0; rc == FD_OK && i < p->n; i++)
+		rc = put_one(c, ctx_id, &p->m[i], &blob, err);
 	fd_buf_free(&blob);
 	return rc;
+}
+
+enum fd_status
+fd_cache_put_proxy_metrics(struct fd_cache *c, const struct fd_ctx *ctx,
+                           const struct fd_proxy_metrics *m, size_t n, struct fd_err *err)
+{
+	struct proxy_put p = {.m = m, .n = n};
+
+	return cache_write(c, ctx, put_proxy_metrics_tx, &p, err);
 }
 
 enum fd_status

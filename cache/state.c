@@ -255,9 +255,32 @@ write_version(struct fd_state *s, const struct fd_state_component *c, struct fd_
 	return cache_step_done(&s->c, st, err);
 }
 
+struct component_use {
+	struct fd_state *s;
+	const struct fd_state_component *comp;
+};
+
+static enum fd_status
+migrate_tx(struct fd_cache *db, int64_t ctx_id, void *ud, struct fd_err *err)
+{
+	const struct component_use *u = ud;
+	int64_t v = 0;
+	/* Re-read inside the write lock: another process may have migrated. */
+	enum fd_status rc = read_version(u->s, u->comp->name, &v, err);
+
+	(void)db;
+	(void)ctx_id;
+	if (rc == FD_OK && v < u->comp->version)
+		rc = u->comp->migrate(u->s, (int)v, err);
+	if (rc == FD_OK && v < u->comp->version)
+		rc = write_version(u->s, u->comp, err);
+	return rc;
+}
+
 enum fd_status
 fd_state_use(struct fd_state *s, const struct fd_state_component *c, struct fd_err *err)
 {
+	struct component_use u = {.s = s, .comp = c};
 	int64_t v = 0;
 	enum fd_status rc = read_version(s, c->name, &v, err);
 
@@ -269,18 +292,8 @@ fd_state_use(struct fd_state *s, const struct fd_state_component *c, struct fd_e
 		                  "this fleetdeck knows (%d); upgrade fleetdeck (the file was left "
 		                  "as it is)",
 		                  s->c.path, c->name, (long long)v, c->version);
-	rc = cache_begin(&s->c, err);
-	if (rc == FD_OK)
-		rc = read_version(s, c->name, &v, err); /* another process may have migrated */
-	if (rc == FD_OK && v < c->version)
-		rc = c->migrate(s, (int)v, err);
-	if (rc == FD_OK && v < c->version)
-		rc = write_version(s, c, err);
-	if (rc == FD_OK)
-		rc = cache_commit(&s->c, err);
-	if (rc != FD_OK) {
-		cache_rollback(&s->c);
+	rc = cache_write(&s->c, NULL, migrate_tx, &u, err);
+	if (rc != FD_OK)
 		fd_err_prefix(err, "state component %s", c->name);
-	}
 	return rc;
 }

@@ -47,31 +47,37 @@ put_log_group(struct fd_cache *c, sqlite3_stmt *st, int64_t ctx_id, int64_t seen
 	return cache_step_done(c, st, err);
 }
 
+struct groups_put {
+	const struct fd_log_group *g;
+	size_t n;
+};
+
+static enum fd_status
+put_log_groups_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
+{
+	const struct groups_put *p = ud;
+	sqlite3_stmt *st = NULL;
+	int64_t seen = 0;
+	enum fd_status rc = cache_next_seen(c, "log_groups", ctx_id, &seen, err);
+	size_t i;
+
+	if (rc == FD_OK)
+		rc = log_group_upsert(c, &st, err);
+	for (i = 0; rc == FD_OK && i < p->n; i++)
+		rc = put_log_group(c, st, ctx_id, seen, &p->g[i], err);
+	if (rc == FD_OK)
+		rc = cache_sweep(c, "log_groups", ctx_id, seen, err);
+	return rc;
+}
+
 /* The listing replaces what ctx had: groups it lacks are swept. */
 enum fd_status
 fd_cache_put_log_groups(struct fd_cache *c, const struct fd_ctx *ctx, const struct fd_log_group *g,
                         size_t n, struct fd_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t ctx_id = 0, seen = 0;
-	enum fd_status rc = cache_begin(c, err);
-	size_t i;
+	struct groups_put p = {.g = g, .n = n};
 
-	if (rc == FD_OK)
-		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	if (rc == FD_OK)
-		rc = cache_next_seen(c, "log_groups", ctx_id, &seen, err);
-	if (rc == FD_OK)
-		rc = log_group_upsert(c, &st, err);
-	for (i = 0; rc == FD_OK && i < n; i++)
-		rc = put_log_group(c, st, ctx_id, seen, &g[i], err);
-	if (rc == FD_OK)
-		rc = cache_sweep(c, "log_groups", ctx_id, seen, err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
-	return rc;
+	return cache_write(c, ctx, put_log_groups_tx, &p, err);
 }
 
 static enum fd_status
