@@ -218,6 +218,8 @@ aws_call_start_ex(struct aws_client *c, struct aws_request *req, aws_done_fn don
 	call->on_cancel = on_cancel;
 	call->ud = ud;
 	call->created_ms = call->due_ms = fd_now_ms();
+	if (call->req.not_before_ms > call->due_ms)
+		call->due_ms = call->req.not_before_ms; /* a deliberate wait: still pending */
 	call->bucket = aws_ratelimit_bucket(c->rl, call->req.svc, call->req.op, call->req.rate_key);
 	error_init(&call->resp.error, &call->req);
 	call->state = AWS_CALL_WAITING;

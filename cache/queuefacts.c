@@ -30,31 +30,39 @@ put_fact(struct fd_cache *c, int64_t ctx_id, const struct fd_queue_fact *f, stru
 	return cache_step_done(c, st, err);
 }
 
+struct facts_write {
+	const struct fd_queue_fact *f;
+	size_t n;
+	int replace_all;
+};
+
 /* With replace_all the ctx's other facts go; without, only those of f's queues change. */
 static enum fd_status
-put_facts(struct fd_cache *c, const struct fd_ctx *ctx, const struct fd_queue_fact *f, size_t n,
-          int replace_all, struct fd_err *err)
+write_facts(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
 {
-	enum fd_status rc = cache_begin(c, err);
-	int64_t ctx_id = 0;
+	const struct facts_write *w = ud;
+	enum fd_status rc = FD_OK;
 	sqlite3_stmt *st;
 	size_t i;
 
-	if (rc == FD_OK)
-		rc = cache_ctx_id(c, ctx, 1, &ctx_id, err);
-	if (rc == FD_OK && replace_all &&
+	if (w->replace_all &&
 	    (rc = cache_stmt(c, "DELETE FROM queue_facts WHERE ctx_id = ?1", &st, err)) == FD_OK) {
 		sqlite3_bind_int64(st, 1, ctx_id);
 		rc = cache_step_done(c, st, err);
 	}
-	for (i = 0; rc == FD_OK && i < n; i++)
-		if (f[i].arn)
-			rc = put_fact(c, ctx_id, &f[i], err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK)
-		cache_rollback(c);
+	for (i = 0; rc == FD_OK && i < w->n; i++)
+		if (w->f[i].arn)
+			rc = put_fact(c, ctx_id, &w->f[i], err);
 	return rc;
+}
+
+static enum fd_status
+put_facts(struct fd_cache *c, const struct fd_ctx *ctx, const struct fd_queue_fact *f, size_t n,
+          int replace_all, struct fd_err *err)
+{
+	struct facts_write w = {f, n, replace_all};
+
+	return cache_write(c, ctx, write_facts, &w, err);
 }
 
 enum fd_status

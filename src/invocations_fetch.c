@@ -273,6 +273,9 @@ fd_backfill_run(struct aws_client *c, struct fd_cache *cache, const struct fd_ct
 
 #define FETCH_PAGES_MAX 20
 #define RUNNING_SPAN_MS (15 * 60 * 1000LL)
+/* CloudWatch Logs takes seconds to make a line readable: the lines of a request that
+ * ended less than this long ago are read this long after its end, not before. */
+#define INGEST_SETTLE_MS 5000
 
 struct fd_tl_fetch {
 	struct aws_client *c;
@@ -368,6 +371,11 @@ tl_lines_build(struct aws_request *r, const char *token, void *ud)
 		q.pattern = pattern;
 	}
 	logs_filter_request(r, &q);
+	if (!token && f->tl.have_inv && f->tl.inv.end_ms) {
+		int64_t wait = f->tl.inv.end_ms + INGEST_SETTLE_MS - fd_wall_now_ms();
+		if (wait > 0)
+			r->not_before_ms = fd_now_ms() + FD_MIN(wait, INGEST_SETTLE_MS);
+	}
 }
 
 static char *

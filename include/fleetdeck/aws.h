@@ -44,6 +44,7 @@ struct aws_request {
 	void (*on_chunk)(const char *data, size_t n, void *ud); /* stream bodies */
 	void *chunk_ud;
 	long timeout_ms;           /* 0 = client default */
+	int64_t not_before_ms;     /* fd_now_ms() time before which it is not sent; 0 = now */
 };
 
 void aws_request_init(struct aws_request *r, enum aws_service_id svc, const char *op);

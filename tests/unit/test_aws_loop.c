@@ -91,6 +91,34 @@ TEST(aws_loop_two_requests_progress_concurrently)
 	sim_close(&x);
 }
 
+/* A call held with not_before_ms is pending (a loop waiting on it does not call the
+ * client idle) and is sent no earlier than that. */
+TEST(aws_loop_not_before_holds_a_call)
+{
+	struct aws_request r;
+	struct sim x;
+	int failures = 0;
+	int64_t t0;
+
+	if (!sim_open(&x, NULL, NULL))
+		return;
+	calls_done = 0;
+	t0 = fd_now_ms();
+	aws_request_init(&r, AWS_SVC_STS, "GetCallerIdentity");
+	r.not_before_ms = t0 + 600;
+	aws_call_start(x.c, &r, count_done, &failures);
+	aws_client_wait(x.c, NULL, 0, 300);
+	CHECK_INT(aws_client_pending(x.c), 1);
+	CHECK_INT(sim_requests("sts:GetCallerIdentity"), 0);
+	while (aws_client_pending(x.c))
+		aws_client_wait(x.c, NULL, 0, 1000);
+	CHECK_INT(calls_done, 1);
+	CHECK_INT(failures, 0);
+	CHECK(fd_now_ms() - t0 >= 600);
+	CHECK_INT(sim_requests("sts:GetCallerIdentity"), 1);
+	sim_close(&x);
+}
+
 static void
 must_not_run(struct aws_response *resp, void *ud)
 {

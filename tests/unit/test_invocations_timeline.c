@@ -271,3 +271,46 @@ TEST(timeline_fetch_uncached_by_request_id)
 	free(path);
 	free(path2);
 }
+
+/* A request that ended a second ago: its lines are read 5 s after its end (CloudWatch
+ * needs seconds to make them readable), the fetch stays pending meanwhile, and then
+ * they are read. The newest request of a function once came without its START line. */
+TEST(timeline_fetch_waits_for_ingestion)
+{
+	struct fd_tl_fetch_opts o = {NULL, 1, 0, 0, 0};
+	struct fd_tl_fetch *f = NULL;
+	struct fd_err err = {FD_OK, ""};
+	struct fd_cache *c = NULL;
+	struct fd_invocation r;
+	struct sim x;
+	char *path = fd_xasprintf("%s/settle.db", fd_test_tmpdir());
+	int64_t t0, end = fd_wall_now_ms() - 1000, until;
+
+	fd_test_sim_url();
+	REQUIRE(sim_open(&x, NULL, NULL));
+	REQUIRE(fd_cache_open(path, &c, NULL, &err) == FD_OK);
+	cold_record(&r);
+	fd_strlcpy(r.function, "orders-api", sizeof(r.function));
+	r.log_stream[0] = '\0';
+	r.init_start_ms = 0;
+	r.init_ms = NAN;
+	r.start_ms = end - 670;
+	r.end_ms = end;
+	REQUIRE(fd_cache_put_invocations(c, &ctx, &r, 1, 0, &err) == FD_OK);
+	t0 = fd_now_ms();
+	REQUIRE(fd_tl_fetch_start(x.c, c, &ctx, RID, NULL, &o, &f, &err) == FD_OK);
+	until = t0 + 2500;
+	while (fd_now_ms() < until)
+		aws_client_wait(x.c, NULL, 0, 100);
+	CHECK(!fd_tl_fetch_done(f));
+	CHECK_INT(aws_client_pending(x.c), 1);
+	CHECK_INT(sim_requests("logs:FilterLogEvents"), 0);
+	CHECK_INT(fd_tl_fetch_wait(x.c, f, &err), FD_OK);
+	CHECK(fd_now_ms() - t0 >= 3800); /* 5 s after an end 1 s ago, less the clocks' slack */
+	CHECK(sim_requests("logs:FilterLogEvents") >= 1); /* the window's pages */
+	fd_tl_fetch_free(f);
+	fd_invocation_free(&r);
+	fd_cache_close(c);
+	sim_close(&x);
+	free(path);
+}
