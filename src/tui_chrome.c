@@ -2,6 +2,7 @@
  * (context, read-only flag, API budget, data age, requests in flight, refresh
  * spinner, last error; red for prod profiles); the message or command line. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -108,8 +109,23 @@ format_age(int64_t ms, char *out, size_t n)
 		snprintf(out, n, "%lldd", s / 86400);
 }
 
-/* "lambda 2/12 logs 1/5": requests started in the last second against the share of
- * the quota fleetdeck allows itself, per service, for buckets in use. */
+void
+fd_tui_budget_label(const char *key, char *out, size_t n)
+{
+	size_t svc = strcspn(key, ":");
+	const char *op = key[svc] ? key + svc + 1 : "";
+
+	if (*op && strcmp(op, "control") != 0 && strcmp(op, "other") != 0)
+		snprintf(out, n, "%s", op);
+	else
+		snprintf(out, n, "%.*s", (int)svc, key);
+}
+
+/* "GetPolicy 5/6 lambda 2/6 logs 1/5": requests started in the last second against
+ * the share of the quota fleetdeck allows itself, for buckets in use: an operation
+ * with a quota of its own by its name, a service's shared bucket by the service. (The
+ * bucket holds a second's worth, so a busy second may start a little more than its
+ * share.) */
 static void
 put_budgets(struct aws_client *c, struct fd_buf *b)
 {
@@ -117,11 +133,12 @@ put_budgets(struct aws_client *c, struct fd_buf *b)
 	size_t n = aws_client_budgets(c, bud, FD_ARRAY_LEN(bud)), i, shown = 0;
 
 	for (i = 0; i < n && shown < 3; i++) {
-		size_t svc = strcspn(bud[i].key, ":");
+		char label[64];
 		if (bud[i].used_tps <= 0 && !bud[i].queued)
 			continue;
-		fd_buf_printf(b, "%s%.*s %.0f/%.0f", shown++ ? " " : "", (int)svc, bud[i].key,
-			      bud[i].used_tps, bud[i].limit_tps);
+		fd_tui_budget_label(bud[i].key, label, sizeof(label));
+		fd_buf_printf(b, "%s%s %.0f/%.0f", shown++ ? " " : "", label, bud[i].used_tps,
+			      bud[i].limit_tps);
 		if (bud[i].queued)
 			fd_buf_printf(b, "+%zuq", bud[i].queued);
 	}

@@ -35,5 +35,8 @@ int fd_tui_run(struct fd_tui_opts *o, struct fd_err *err);
 
 /* Parses "120x40". */
 int fd_tui_parse_size(const char *s, int *cols, int *rows);
+/* The status bar's name of a rate-limit bucket ("logs:FilterLogEvents" ->
+ * "FilterLogEvents", a service's shared "lambda:control" or "sqs" -> the service). */
+void fd_tui_budget_label(const char *key, char *out, size_t n);
 
 #endif

@@ -27,6 +27,12 @@ wait_for "data [0-9]*s old" 15
 wait_for "DLQs [0-9]* of [0-9]* hold [0-9]* messages (oldest" 20
 # The account line: the window's concurrency peak against the account's limits.
 wait_for "Concurrency [0-9]*/[0-9]* (unreserved [0-9]*)" 20
+# The status bar's API budgets name each bucket once: an operation with its own quota
+# by its name (GetFunction 2/49), a service's shared bucket by the service (lambda 7/6).
+grep "│ GMD" "$T/pane" | sed 's/.*│ //' | python3 -c '
+import re, sys
+labels = re.findall(r"([A-Za-z-]+) [0-9]+/[0-9]+", sys.stdin.read())
+assert len(labels) == len(set(labels)), labels' || fail "a budget label twice: $(grep "│ GMD" "$T/pane")"
 # The status bar: what the 60 s auto-refresh costs in GetMetricData (11 metrics per
 # function and the account's 2 per refresh at $0.01 per 1,000); p pauses it.
 nfns=$(sed -n 's/.*Functions \([0-9]*\).*/\1/p' "$T/pane" | head -1)

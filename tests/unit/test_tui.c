@@ -432,6 +432,27 @@ TEST(cursor_pages_and_clamps)
 	CHECK(!fd_cursor_request(&c, FD_REQ_QUIT, 5, 10));
 }
 
+/* Each bucket once in the status bar: "lambda 7/6 lambda 2/49 lambda 2/6" said three
+ * different buckets with one name. */
+TEST(tui_budget_labels)
+{
+	static const char *const keys[][2] = {
+	    {"lambda:GetFunction", "GetFunction"}, {"lambda:GetPolicy", "GetPolicy"},
+	    {"lambda:control", "lambda"},          {"logs:FilterLogEvents", "FilterLogEvents"},
+	    {"logs:other", "logs"},                {"monitoring:other", "monitoring"},
+	    {"sqs", "sqs"},                        {"sso-oidc", "sso-oidc"},
+	    {"", ""}};
+	char out[64];
+	size_t i;
+
+	for (i = 0; i < FD_ARRAY_LEN(keys); i++) {
+		fd_tui_budget_label(keys[i][0], out, sizeof(out));
+		CHECK_STR(out, keys[i][1]);
+	}
+	fd_tui_budget_label("lambda:GetFunction", out, 4);
+	CHECK_STR(out, "Get");
+}
+
 TEST(tui_parse_size)
 {
 	int c = 0, r = 0;
