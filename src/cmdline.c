@@ -320,7 +320,7 @@ static void
 dispatch(struct fd_ui *ui, const struct fd_ui_cmd *c, char *arg)
 {
 	if (c->action == FD_CMD_QUIT)
-		fd_ui_quit(ui);
+		fd_ui_request_quit(ui);
 	else if (c->action == FD_CMD_HOME)
 		fd_ui_home(ui);
 	else if (c->feature)

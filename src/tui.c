@@ -233,6 +233,23 @@ fd_ui_quit(struct fd_ui *ui)
 }
 
 void
+fd_ui_request_quit(struct fd_ui *ui)
+{
+	const char *job = NULL;
+	size_t i;
+
+	for (i = ui->depth; i > 0 && !job; i--)
+		if (ui->stack[i - 1]->ops->busy)
+			job = ui->stack[i - 1]->ops->busy(ui->stack[i - 1]);
+	if (!job || ui->quit_armed) {
+		ui->quit = 1;
+		return;
+	}
+	ui->quit_armed = 1;
+	fd_ui_message(ui, FD_ROLE_WARNING, "%s is running: q again quits and abandons it", job);
+}
+
+void
 fd_ui_message(struct fd_ui *ui, enum fd_role role, const char *fmt, ...)
 {
 	va_list ap;
@@ -412,7 +429,7 @@ global_request(struct fd_ui *ui, enum fd_request req)
 		fd_draw_invalidate();
 		break;
 	case FD_REQ_QUIT:
-		ui->quit = 1;
+		fd_ui_request_quit(ui);
 		break;
 	case FD_REQ_LOGS:
 	case FD_REQ_INVOKE:
@@ -472,6 +489,8 @@ run_request(struct fd_ui *ui, enum fd_request req)
 {
 	struct fd_view *v = top_view(ui);
 
+	if (req != FD_REQ_QUIT)
+		ui->quit_armed = 0; /* asked, then did something else: ask again */
 	if (!v || !v->ops->request || !v->ops->request(v, req))
 		global_request(ui, req);
 }

@@ -21,6 +21,7 @@ struct fd_ui {
 	struct fd_view *stack[FD_UI_DEPTH];
 	size_t depth;
 	int quit;
+	int quit_armed;            /* q asked about a running job: q again quits */
 	int dirty;                 /* paint at the end of this iteration */
 	int paused;                /* auto-refresh off */
 	int64_t last_paint_ms;

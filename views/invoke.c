@@ -26,6 +26,7 @@ struct inv_job;
 struct invview {
 	struct fd_text text;
 	char function[128];
+	char busy_text[160];
 	char event[FD_EVENT_NAME_MAX + 1]; /* "" = the empty event */
 	char qualifier[64];                /* "" = $LATEST */
 	enum fd_invoke_type type;
@@ -701,6 +702,17 @@ invoke_search(struct fd_view *v, const char *pattern, struct fd_err *err)
 	return fd_text_search(&iv->text, pattern, err);
 }
 
+static const char *
+invoke_busy(struct fd_view *v)
+{
+	struct invview *iv = v->priv;
+
+	if (!iv->job)
+		return NULL;
+	snprintf(iv->busy_text, sizeof(iv->busy_text), "an invocation of %s", iv->function);
+	return iv->busy_text;
+}
+
 const struct fd_view_ops fd_view_invoke = {
     .name = "invoke",
     .priv_size = sizeof(struct invview),
@@ -710,4 +722,5 @@ const struct fd_view_ops fd_view_invoke = {
     .request = invoke_request,
     .changed = build,
     .search = invoke_search,
+    .busy = invoke_busy,
 };

@@ -35,6 +35,9 @@ struct fd_view_ops {
 	 * model's function filter. */
 	enum fd_status (*search)(struct fd_view *v, const char *pattern, struct fd_err *err);
 	int refresh_s;         /* auto-refresh period while on top; 0 = none */
+	/* The mutating job the view runs ("an invocation of orders-api"), NULL when none:
+	 * q and :q then ask before quitting. May be NULL. */
+	const char *(*busy)(struct fd_view *v);
 };
 
 struct fd_view {
@@ -64,6 +67,8 @@ void fd_ui_push(struct fd_ui *ui, const struct fd_view_ops *ops, const char *arg
 void fd_ui_pop(struct fd_ui *ui);
 void fd_ui_home(struct fd_ui *ui);                   /* back to the dashboard */
 void fd_ui_quit(struct fd_ui *ui);
+/* q and :q: quits, unless a view runs a mutating job and this is the first ask. */
+void fd_ui_request_quit(struct fd_ui *ui);
 void fd_ui_message(struct fd_ui *ui, enum fd_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Rebuilds client and model for another profile and/or region (NULL = keep). */

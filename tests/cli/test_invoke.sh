@@ -218,4 +218,29 @@ expect_err 'no event "nosuch"' "unknown event message"
 run "$FD_BIN" invoke orders-api --times 0
 expect_rc 2 "usage error"
 
+
+# q while the console runs an invocation asks first; a second q quits (the Invoke
+# answers after 4 s, so it is still running at both).
+sim_control POST faults '{"rules":[{"service":"lambda","op":"Invoke","kind":"latency","latency_ms":4000}]}' >/dev/null
+cat >"$T/q.keys" <<'KEYS'
+:invoke image-resizer<Enter>
+@wait-idle
+/> Invoke<Enter>
+<Enter>
+<Enter>
+@sleep 300
+q
+@save ask.screen
+q
+@save after.screen
+KEYS
+rm -rf "$T/screens" && mkdir -p "$T/screens"
+run env FD_TUI_HEADLESS=1 FD_TUI_SIZE=140x40 FD_TUI_IDLE_TIMEOUT=60000 FD_TUI_SCRIPT="$T/q.keys" \
+	FD_TUI_SAVE_DIR="$T/screens" "$FD_BIN" --stale-ok
+expect_rc 0 "console quit with an invocation running"
+grep -q "an invocation of image-resizer is running: q again quits" "$T/screens/ask.screen" 2>/dev/null ||
+	fail "q did not ask with an invocation running"
+[ -f "$T/screens/after.screen" ] && fail "the second q did not quit"
+sim_control POST faults '{"rules":[]}' >/dev/null
+
 finish
