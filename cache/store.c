@@ -325,19 +325,24 @@ exec_bound(struct fd_cache *c, const char *sql, int64_t arg, struct fd_err *err)
  * <= 0) with the series they empty and the summaries of functions left without
  * series, then every context not refreshed in CACHE_STALE_CONTEXT_S. Freed pages are returned to the file system
  * (auto_vacuum is incremental). */
-enum fd_status
-fd_cache_prune(struct fd_cache *c, int64_t now_s, int64_t max_age_s, struct fd_err *err)
-{
-	enum fd_status rc = cache_begin(c, err);
+struct prune_args {
+	int64_t now_s, max_age_s;
+};
 
-	if (rc == FD_OK && max_age_s > 0)
-		rc = cache_metrics_prune(c, now_s - max_age_s, err);
-	if (rc == FD_OK && max_age_s > 0)
-		rc = exec_bound(c, "DELETE FROM log_events WHERE ts < ?1",
-		                (now_s - max_age_s) * 1000, err);
-	if (rc == FD_OK && max_age_s > 0)
-		rc = exec_bound(c, "DELETE FROM proxy_metrics WHERE last_s < ?1", now_s - max_age_s,
-		                err);
+static enum fd_status
+prune_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
+{
+	const struct prune_args *a = ud;
+	int64_t cut = a->now_s - a->max_age_s;
+	enum fd_status rc = FD_OK;
+
+	(void)ctx_id;
+	if (a->max_age_s > 0)
+		rc = cache_metrics_prune(c, cut, err);
+	if (rc == FD_OK && a->max_age_s > 0)
+		rc = exec_bound(c, "DELETE FROM log_events WHERE ts < ?1", cut * 1000, err);
+	if (rc == FD_OK && a->max_age_s > 0)
+		rc = exec_bound(c, "DELETE FROM proxy_metrics WHERE last_s < ?1", cut, err);
 	if (rc == FD_OK)
 		rc = cache_exec(c,
 		                "DELETE FROM metric_summaries WHERE NOT EXISTS (SELECT 1 FROM "
@@ -345,23 +350,29 @@ fd_cache_prune(struct fd_cache *c, int64_t now_s, int64_t max_age_s, struct fd_e
 		                "s.function = metric_summaries.function);",
 		                err);
 	if (rc == FD_OK)
-		rc = exec_bound(c, stale_contexts_sql, (now_s - CACHE_STALE_CONTEXT_S) * 1000, err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK) {
-		cache_rollback(c);
-		return rc;
-	}
-	return cache_exec(c, "PRAGMA incremental_vacuum;", err);
+		rc = exec_bound(c, stale_contexts_sql, (a->now_s - CACHE_STALE_CONTEXT_S) * 1000,
+		                err);
+	return rc;
 }
 
 enum fd_status
-fd_cache_clear(struct fd_cache *c, struct fd_err *err)
+fd_cache_prune(struct fd_cache *c, int64_t now_s, int64_t max_age_s, struct fd_err *err)
 {
+	struct prune_args a = {now_s, max_age_s};
+	enum fd_status rc = cache_write(c, NULL, prune_tx, &a, err);
+
+	return rc != FD_OK ? rc : cache_exec(c, "PRAGMA incremental_vacuum;", err);
+}
+
+static enum fd_status
+clear_tx(struct fd_cache *c, int64_t ctx_id, void *ud, struct fd_err *err)
+{
+	enum fd_status rc = FD_OK;
 	char sql[128];
-	enum fd_status rc = cache_begin(c, err);
 	size_t i;
 
+	(void)ctx_id;
+	(void)ud;
 	for (i = 0; rc == FD_OK && i < FD_ARRAY_LEN(extra_tables); i++) {
 		snprintf(sql, sizeof(sql), "DELETE FROM \"%s\";", extra_tables[i]);
 		rc = cache_exec(c, sql, err);
@@ -370,11 +381,13 @@ fd_cache_clear(struct fd_cache *c, struct fd_err *err)
 		snprintf(sql, sizeof(sql), "DELETE FROM \"%s\";", cache_table_at(i - 1)->name);
 		rc = cache_exec(c, sql, err);
 	}
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK) {
-		cache_rollback(c);
-		return rc;
-	}
-	return cache_exec(c, "PRAGMA incremental_vacuum;", err);
+	return rc;
+}
+
+enum fd_status
+fd_cache_clear(struct fd_cache *c, struct fd_err *err)
+{
+	enum fd_status rc = cache_write(c, NULL, clear_tx, NULL, err);
+
+	return rc != FD_OK ? rc : cache_exec(c, "PRAGMA incremental_vacuum;", err);
 }

@@ -319,6 +319,17 @@ rebuild_all(struct fd_cache *c, int64_t ctx_id, struct fd_err *err)
 	return rc;
 }
 
+/* Re-read inside the write lock: another process may have rebuilt them. */
+static enum fd_status
+rebuild_tx(struct fd_cache *c, int64_t unused, void *ud, struct fd_err *err)
+{
+	int64_t ctx_id = *(const int64_t *)ud, stale = 0;
+	enum fd_status rc = summaries_stale(c, ctx_id, &stale, err);
+
+	(void)unused;
+	return rc == FD_OK && stale ? rebuild_all(c, ctx_id, err) : rc;
+}
+
 /* Rebuilds the summaries of ctx when the migration marked them stale. */
 static enum fd_status
 ensure_fresh(struct fd_cache *c, int64_t ctx_id, struct fd_err *err)
@@ -328,18 +339,9 @@ ensure_fresh(struct fd_cache *c, int64_t ctx_id, struct fd_err *err)
 
 	if (rc != FD_OK || !stale)
 		return rc;
-	rc = cache_begin(c, err);
-	/* Re-read inside the write lock: another process may have rebuilt them. */
-	if (rc == FD_OK)
-		rc = summaries_stale(c, ctx_id, &stale, err);
-	if (rc == FD_OK && stale)
-		rc = rebuild_all(c, ctx_id, err);
-	if (rc == FD_OK)
-		rc = cache_commit(c, err);
-	if (rc != FD_OK) {
-		cache_rollback(c);
+	rc = cache_write(c, NULL, rebuild_tx, &ctx_id, err);
+	if (rc != FD_OK)
 		return rc;
-	}
 	/* Packed, the migrated series fill a fraction of their pages: compact the file
 	 * once (best effort: another process may hold it open). */
 	(void)cache_exec(c, "VACUUM;", NULL);
