@@ -160,7 +160,7 @@ TEST(keymap_print_lists_defaults)
 	text = slurp(path);
 	REQUIRE(text);
 	CHECK_CONTAINS(text, "j <Down>\tmove-down\tnext row\n");
-	CHECK_CONTAINS(text, "q\tquit\tquit\n");
+	CHECK_CONTAINS(text, "q\tquit\tquit (asks first while an invocation runs)\n");
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		const char *tab1 = strchr(line, '\t');
 		CHECK(tab1 && strchr(tab1 + 1, '\t'));
