@@ -256,7 +256,9 @@ fd_log_ingest_fetch_sync(struct aws_client *c, const char *const *groups, size_t
                          int64_t to_s, struct fd_log_ingest_day **out, size_t *nout,
                          struct aws_error *err)
 {
+	struct fd_ingest_fetch *j;
 	struct sync_result r;
+	enum fd_status st;
 
 	memset(&r, 0, sizeof(r));
 	memset(err, 0, sizeof(*err));
@@ -264,9 +266,14 @@ fd_log_ingest_fetch_sync(struct aws_client *c, const char *const *groups, size_t
 	*nout = 0;
 	if (!n)
 		return FD_OK;
-	(void)fd_log_ingest_fetch_start(c, groups, n, from_s, to_s, sync_done, &r);
-	while (!r.done)
-		(void)aws_client_wait(c, NULL, 0, 100);
+	j = fd_log_ingest_fetch_start(c, groups, n, from_s, to_s, sync_done, &r);
+	st = aws_client_wait_done(c, &r.done, 100);
+	if (!r.done) { /* the loop itself failed: nothing will answer */
+		fd_log_ingest_fetch_cancel(j);
+		err->status = st;
+		fd_strlcpy(err->message, "waiting for the network failed", sizeof(err->message));
+		return st;
+	}
 	if (r.st != FD_OK)
 		*err = r.e;
 	*out = r.days;
