@@ -26,8 +26,8 @@ struct model_acct_op {
 	struct cw_account_metrics met;
 };
 
-static long long
-meta_ll(struct fd_model *m, const char *key)
+long long
+model_meta_ll(struct fd_model *m, const char *key)
 {
 	char *v = m->cache ? fd_cache_meta_get(m->cache, &m->ctx, key) : NULL;
 	long long r = v && *v ? strtoll(v, NULL, 10) : -1;
@@ -36,8 +36,8 @@ meta_ll(struct fd_model *m, const char *key)
 	return r;
 }
 
-static void
-meta_put_ll(struct fd_model *m, const char *key, long long v)
+void
+model_meta_put_ll(struct fd_model *m, const char *key, long long v)
 {
 	struct fd_err err;
 	char s[32];
@@ -64,8 +64,8 @@ load_used(struct fd_model *m)
 	long long v, when;
 
 	used_keys(m->window_s, kv, kw, sizeof(kv));
-	v = meta_ll(m, kv);
-	when = meta_ll(m, kw);
+	v = model_meta_ll(m, kv);
+	when = model_meta_ll(m, kw);
 	m->account_conc_max = v >= 0 ? (double)v : NAN;
 	m->account_used_ms = v >= 0 && when > 0 ? when : 0;
 }
@@ -75,9 +75,9 @@ model_account_load_cache(struct fd_model *m)
 {
 	long long when;
 
-	m->concurrency_limit = meta_ll(m, KEY_LIMIT);
-	m->unreserved_limit = meta_ll(m, KEY_UNRESERVED);
-	when = meta_ll(m, KEY_FETCHED);
+	m->concurrency_limit = model_meta_ll(m, KEY_LIMIT);
+	m->unreserved_limit = model_meta_ll(m, KEY_UNRESERVED);
+	when = model_meta_ll(m, KEY_FETCHED);
 	m->account_fetched_ms = m->concurrency_limit >= 0 && when > 0 ? when : 0;
 	load_used(m);
 }
@@ -119,9 +119,9 @@ settings_done(enum fd_status st, const struct lambda_account *acct, const struct
 	m->concurrency_limit = acct->concurrent_limit;
 	m->unreserved_limit = acct->unreserved_limit;
 	m->account_fetched_ms = fd_wall_now_ms();
-	meta_put_ll(m, KEY_LIMIT, acct->concurrent_limit);
-	meta_put_ll(m, KEY_UNRESERVED, acct->unreserved_limit);
-	meta_put_ll(m, KEY_FETCHED, m->account_fetched_ms);
+	model_meta_put_ll(m, KEY_LIMIT, acct->concurrent_limit);
+	model_meta_put_ll(m, KEY_UNRESERVED, acct->unreserved_limit);
+	model_meta_put_ll(m, KEY_FETCHED, m->account_fetched_ms);
 	model_changed(m);
 }
 
@@ -149,8 +149,8 @@ used_store(struct fd_model *m, const struct model_acct_op *op)
 	m->account_conc_max = peak;
 	m->account_used_ms = fd_wall_now_ms();
 	used_keys(op->window_s, kv, kw, sizeof(kv));
-	meta_put_ll(m, kv, (long long)peak);
-	meta_put_ll(m, kw, m->account_used_ms);
+	model_meta_put_ll(m, kv, (long long)peak);
+	model_meta_put_ll(m, kw, m->account_used_ms);
 }
 
 static void start_used(struct fd_model *m);

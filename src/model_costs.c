@@ -79,7 +79,7 @@ ingest_done(enum fd_status st, const struct aws_error *e, struct fd_log_ingest_d
 {
 	struct fd_model *m = ud;
 	struct fd_err err = {FD_OK, ""};
-	char msg[440], day[32];
+	char msg[440];
 
 	m->ingest = NULL;
 	if (st == FD_ECANCELLED)
@@ -96,10 +96,8 @@ ingest_done(enum fd_status st, const struct aws_error *e, struct fd_log_ingest_d
 	m->ingest_error[0] = '\0';
 	if (m->cache && fd_cache_put_log_ingest(m->cache, &m->ctx, days, n, &err) != FD_OK)
 		model_set_error(m, err.msg);
-	else if (m->cache) {
-		snprintf(day, sizeof(day), "%lld", (long long)m->ingest_to_s);
-		(void)fd_cache_meta_set(m->cache, &m->ctx, KEY_INGEST_DAY, day, &err);
-	}
+	else
+		model_meta_put_ll(m, KEY_INGEST_DAY, m->ingest_to_s);
 	fd_log_ingest_days_free(days, n);
 	model_changed(m);
 }
@@ -108,11 +106,7 @@ ingest_done(enum fd_status st, const struct aws_error *e, struct fd_log_ingest_d
 static int
 ingest_fetched(struct fd_model *m, int64_t to_s)
 {
-	char *v = m->cache ? fd_cache_meta_get(m->cache, &m->ctx, KEY_INGEST_DAY) : NULL;
-	int done = v && strtoll(v, NULL, 10) == to_s;
-
-	free(v);
-	return done;
+	return model_meta_ll(m, KEY_INGEST_DAY) == to_s;
 }
 
 void

@@ -144,7 +144,11 @@ int model_ingest_busy(const struct fd_model *m);
 /* The COST cell: "$0.42", "$12.50", "$1234", "$12.3k", "$1.2M". */
 void model_format_usd(double v, char *out, size_t n);
 
-/* model_account.c: limits and concurrency used, fetched beside the pipeline. */
+/* model_account.c: limits and concurrency used, fetched beside the pipeline. A
+ * number kept in the cache's meta table for the model's context: -1 when absent;
+ * a failure to store it is the model's last error. */
+long long model_meta_ll(struct fd_model *m, const char *key);
+void model_meta_put_ll(struct fd_model *m, const char *key, long long v);
 void model_account_load_cache(struct fd_model *m);
 void model_account_window_changed(struct fd_model *m);
 void model_account_refresh(struct fd_model *m, unsigned what);
