@@ -25,12 +25,6 @@ cw_metrics_requested(void)
 	return metrics_requested;
 }
 
-double
-cw_cost_usd(uint64_t metrics)
-{
-	return (double)metrics * 0.01 / 1000.0;
-}
-
 int
 cw_window_points(const struct cw_window *w, size_t *n)
 {

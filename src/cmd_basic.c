@@ -7,6 +7,7 @@
 
 #include "fleetdeck/app.h"
 #include "fleetdeck/cmds.h"
+#include "fleetdeck/costs.h"
 #include "fleetdeck/endpoint.h"
 #include "fleetdeck/keymap.h"
 #include "fleetdeck/output.h"
@@ -249,11 +250,11 @@ doctor_cache(struct doctor *d, struct fd_app *app)
 	if (fd_cache_get_functions(app->cache, &app->ctx, &fns, &n, &oldest, &err) != FD_OK)
 		return;
 	/* The dashboard refreshes metrics once a minute: FD_M_COUNT metrics per function. */
-	per_hour = (double)n * FD_M_COUNT * 60.0;
+	per_hour = fd_cost_gmd_usd_hour((double)n * FD_M_COUNT, 60);
 	check_line(d, "metrics cost", -1,
 		   "%zu cached functions x %d metrics, refreshed every 60 s: about $%.2f/hour "
 		   "of GetMetricData ($0.01 per 1,000 metrics)",
-		   n, (int)FD_M_COUNT, per_hour * 0.01 / 1000.0);
+		   n, (int)FD_M_COUNT, per_hour);
 	fd_functions_free(fns, n);
 }
 

@@ -56,6 +56,18 @@ fd_cost_insights_usd(double bytes)
 	return bytes / FD_COST_BYTES_PER_GB * FD_INSIGHTS_USD_PER_GB;
 }
 
+double
+fd_cost_gmd_usd(double metrics)
+{
+	return metrics * FD_GMD_USD_PER_1000_METRICS / 1000.0;
+}
+
+double
+fd_cost_gmd_usd_hour(double metrics_per_refresh, int period_s)
+{
+	return period_s > 0 ? fd_cost_gmd_usd(metrics_per_refresh) * 3600.0 / period_s : 0.0;
+}
+
 /* ---- log level ---- */
 
 static const char *

@@ -52,7 +52,7 @@ fd_spend_price(const double amount[FD_SPEND_KINDS], struct fd_session_spend *out
 {
 	memset(out, 0, sizeof(*out));
 	out->gmd_metrics = (uint64_t)llround(amount[FD_SPEND_GMD_METRICS]);
-	out->gmd_usd = amount[FD_SPEND_GMD_METRICS] * FD_GMD_USD_PER_1000_METRICS / 1000.0;
+	out->gmd_usd = fd_cost_gmd_usd(amount[FD_SPEND_GMD_METRICS]);
 	out->insights_bytes = amount[FD_SPEND_INSIGHTS_BYTES];
 	out->insights_usd = fd_cost_insights_usd(out->insights_bytes);
 	out->livetail_minutes = amount[FD_SPEND_LIVE_TAIL_S] / 60.0;

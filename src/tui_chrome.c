@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fleetdeck/cwmetrics.h"
+#include "fleetdeck/costs.h"
 #include "fleetdeck/ini.h"
 #include "fleetdeck/sanitize.h"
 #include "tui_int.h"
@@ -169,7 +169,7 @@ put_gmd_rate(struct fd_ui *ui, struct fd_buf *b)
 		fd_buf_puts(b, "GMD paused");
 		return 1;
 	}
-	per_hour = cw_cost_usd((uint64_t)(t.functions * FD_M_COUNT + 2)) * 3600.0 / period_s;
+	per_hour = fd_cost_gmd_usd_hour((double)(t.functions * FD_M_COUNT + 2), period_s);
 	fd_buf_printf(b, "GMD $%.2f/h", per_hour);
 	return 1;
 }

@@ -53,6 +53,10 @@ double fd_cost_ingest_month(double bytes_per_day, const struct fd_cost_prices *p
 double fd_cost_storage_month(double stored_bytes, const struct fd_cost_prices *p);
 /* What Logs Insights charges for scanning bytes. */
 double fd_cost_insights_usd(double bytes);
+/* What GetMetricData charges for the metrics requested, and per hour for a refresh of
+ * metrics_per_refresh every period_s seconds (0 when period_s is not positive). */
+double fd_cost_gmd_usd(double metrics);
+double fd_cost_gmd_usd_hour(double metrics_per_refresh, int period_s);
 
 /* The log level in use and where it comes from: LoggingConfig ApplicationLogLevel
  * ("logging config"), else POWERTOOLS_LOG_LEVEL, else LOG_LEVEL; NULL when none. The

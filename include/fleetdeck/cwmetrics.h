@@ -26,7 +26,7 @@ struct cw_account_metrics {
 /* Fetches every FD_METRIC_LIST metric for the named functions over the window, in
  * batches of whole functions (CW_BATCH_FUNCTIONS a call, more pages as needed), up to
  * CW_MAX_INFLIGHT calls at a time within the client's rate limit. out[i] matches
- * names[i]. GetMetricData's cost: cw_metrics_requested() and cw_cost_usd(). out holds
+ * names[i]. GetMetricData's cost: cw_metrics_requested() and fd_cost_gmd_usd() (costs.h). out holds
  * n zeroed records (or ones from an earlier fetch) and must stay alive until done
  * runs; a batch's series are made when its call starts; names are copied.
  * batch (optional) runs as each batch of functions [first, first + n) has all its
@@ -84,8 +84,6 @@ enum fd_status cw_parse_proxy_response(const char *json, size_t len, const struc
 				       struct fd_proxy_metrics *out, size_t n, char **next_token,
 				       struct fd_err *err);
 
-/* Estimated GetMetricData cost in USD: metrics requested x $0.01 / 1000. */
-double cw_cost_usd(uint64_t metrics_requested);
 /* Metrics requested by this process so far (queries x calls, pages included). */
 uint64_t cw_metrics_requested(void);
 

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fleetdeck/costs.h"
 #include "fleetdeck/cwmetrics.h"
 #include "fleetdeck/lambda.h"
 #include "test.h"
@@ -223,9 +224,11 @@ TEST(cw_parse_malformed)
 
 TEST(cw_cost)
 {
-	CHECK(fabs(cw_cost_usd(1000) - 0.01) < 1e-12);
-	CHECK(fabs(cw_cost_usd(2200) - 0.022) < 1e-12);
-	CHECK(cw_cost_usd(0) == 0.0);
+	CHECK(fabs(fd_cost_gmd_usd(1000) - 0.01) < 1e-12);
+	CHECK(fabs(fd_cost_gmd_usd(2200) - 0.022) < 1e-12);
+	CHECK(fd_cost_gmd_usd(0) == 0.0);
+	CHECK(fabs(fd_cost_gmd_usd_hour(442, 60) - 0.2652) < 1e-12); /* 40 functions x 11 + 2 */
+	CHECK(fd_cost_gmd_usd_hour(442, 0) == 0.0);
 }
 
 /* ---- against the simulator ---- */
