@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fleetdeck/ini.h"
 #include "fleetdeck/util.h"
@@ -316,4 +317,20 @@ ini_key_name(const struct ini_file *f, const char *section, size_t i)
 			return e->key;
 	}
 	return NULL;
+}
+
+int
+ini_bool(const char *v, int *on)
+{
+	static const char *const yes[] = {"true", "yes", "on", "1"};
+	static const char *const no[] = {"false", "no", "off", "0"};
+	size_t i;
+
+	for (i = 0; v && i < FD_ARRAY_LEN(yes); i++) {
+		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+			*on = strcasecmp(v, yes[i]) == 0;
+			return 1;
+		}
+	}
+	return 0;
 }

@@ -1,7 +1,6 @@
 /* clipboard.c - the plain text and OSC 52 sequence of a clipboard copy, and the
  * config switch that allows it (see clipboard.h). */
 #include <string.h>
-#include <strings.h>
 
 #include "fleetdeck/clipboard.h"
 #include "fleetdeck/ini.h"
@@ -68,22 +67,6 @@ fd_clip_osc52(const char *plain, size_t n, struct fd_buf *out)
 	fd_buf_putc(out, '\a');
 }
 
-static int
-bool_word(const char *v, int *on)
-{
-	static const char *const yes[] = {"true", "yes", "on", "1"};
-	static const char *const no[] = {"false", "no", "off", "0"};
-	size_t i;
-
-	for (i = 0; i < FD_ARRAY_LEN(yes); i++) {
-		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
-			*on = strcasecmp(v, yes[i]) == 0;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 enum fd_status
 fd_clip_config(const char *path, int *on, struct fd_err *err)
 {
@@ -100,7 +83,7 @@ fd_clip_config(const char *path, int *on, struct fd_err *err)
 	if (st != FD_OK)
 		return st;
 	v = ini_get(ini, FD_CLIP_SECTION, FD_CLIP_KEY);
-	if (v && !bool_word(v, on))
+	if (v && !ini_bool(v, on))
 		st = fd_err_set(err, FD_EINVAL, "%s: [%s] %s must be true or false (got \"%.40s\")",
 		                path, FD_CLIP_SECTION, FD_CLIP_KEY, v);
 	ini_free(ini);

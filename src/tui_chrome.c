@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fleetdeck/costs.h"
 #include "fleetdeck/ini.h"
@@ -53,22 +52,18 @@ fd_chrome_setup(struct fd_ui *ui)
 int
 fd_chrome_mouse_wanted(void)
 {
-	static const char *const off[] = {"false", "no", "off", "0"};
 	char *path = fd_keymap_default_path();
 	struct ini_file *ini = NULL;
 	const char *v = NULL;
 	struct fd_err err;
-	size_t i;
-	int want = 1;
+	int on = 1;
 
 	if (path && ini_load(path, &ini, &err) == FD_OK)
 		v = ini_get(ini, "console", "mouse");
-	for (i = 0; v && i < FD_ARRAY_LEN(off); i++)
-		if (strcasecmp(v, off[i]) == 0)
-			want = 0;
+	(void)ini_bool(v, &on); /* anything but a boolean leaves the mouse on */
 	ini_free(ini);
 	free(path);
-	return want;
+	return on;
 }
 
 static void

@@ -26,6 +26,9 @@ const char *ini_get(const struct ini_file *f, const char *section, const char *k
 const char *ini_get_sub(const struct ini_file *f, const char *section, const char *key,
 			const char *subkey);
 int ini_has_section(const struct ini_file *f, const char *section);
+/* A boolean value (true/yes/on/1, false/no/off/0, any case): 1 with *on set, 0 when v
+ * is none of them (or NULL). */
+int ini_bool(const char *v, int *on);
 /* Iterates section names in file order; returns NULL past the end. */
 const char *ini_section_name(const struct ini_file *f, size_t i);
 /* Iterates the distinct top-level keys of a section (lowercased) in the order they
