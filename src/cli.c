@@ -2,10 +2,12 @@
  * then unique prefixes (tmux's cmd_find idea), naming candidates when ambiguous. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fleetdeck/app.h"
 #include "fleetdeck/cmds.h"
+#include "fleetdeck/output.h"
 
 static const struct fd_cmd cmd_table[] = {
 #define X(name, fn, usage, summary) {name, usage, summary, fn},
@@ -58,17 +60,28 @@ fd_cmd_fail(const struct fd_err *err)
 }
 
 void
+fd_cmd_warn(const char *prefix, const char *text)
+{
+	fprintf(stderr, "fleetdeck: %s%swarning: ", prefix ? prefix : "", prefix ? ": " : "");
+	fd_put_sanitized(stderr, text); /* AWS answers and file text: no escapes get through */
+	fputc('\n', stderr);
+}
+
+void
 fd_cmd_warn_lines(const char *prefix, const struct fd_buf *lines)
 {
 	const char *p = lines->data, *nl;
+	char *line;
 
 	for (; p && *p; p = *nl ? nl + 1 : nl) {
 		nl = strchr(p, '\n');
 		if (!nl)
 			nl = p + strlen(p);
-		if (nl > p)
-			fprintf(stderr, "fleetdeck: %s%swarning: %.*s\n", prefix ? prefix : "",
-			        prefix ? ": " : "", (int)(nl - p), p);
+		if (nl == p)
+			continue;
+		line = fd_xstrndup(p, (size_t)(nl - p));
+		fd_cmd_warn(prefix, line);
+		free(line);
 	}
 }
 

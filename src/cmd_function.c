@@ -491,7 +491,7 @@ cmd_function(struct fd_app *app, int argc, char **argv)
 		}
 		/* sqs-no-redrive's facts: without them the rest is still worth printing */
 		if (fd_model_refresh_function_queues_sync(m, argv[1], &err) != FD_OK)
-			fprintf(stderr, "fleetdeck: warning: %s\n", err.msg);
+			fd_cmd_warn(NULL, err.msg);
 	}
 	f = fd_model_function(m, argv[1]);
 	if (!f) {

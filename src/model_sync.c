@@ -10,7 +10,6 @@
 #include "fleetdeck/lambda.h"
 #include "fleetdeck/logs.h"
 #include "fleetdeck/mute_config.h"
-#include "fleetdeck/output.h"
 #include "fleetdeck/util.h"
 #include "model_int.h"
 
@@ -189,16 +188,10 @@ apply_config_mutes(struct fd_model *m, struct fd_err *err)
 {
 	struct fd_buf warn;
 	enum fd_status st;
-	char *line, *save = NULL;
 
 	fd_buf_init(&warn);
 	st = fd_mute_config_apply_default(m, &warn, err);
-	for (line = warn.data ? strtok_r(warn.data, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		fputs("fleetdeck: warning: ", stderr);
-		fd_put_sanitized(stderr, line); /* file text: no escapes reach the terminal */
-		fputc('\n', stderr);
-	}
+	fd_cmd_warn_lines(NULL, &warn); /* file text, sanitized */
 	fd_buf_free(&warn);
 	return st;
 }

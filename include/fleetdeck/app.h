@@ -76,7 +76,9 @@ int fd_cmd_fail(const struct fd_err *err);
 /* The same for a failure of the work itself: always 1, even when the detail says
  * "invalid" (FD_EINVAL there is bad data, a payload too large, not a bad command line). */
 int fd_cmd_fail_run(struct fd_err *err);
-/* Each line of lines as "fleetdeck: [PREFIX: ]warning: LINE" on stderr. */
+/* "fleetdeck: [PREFIX: ]warning: TEXT" on stderr, TEXT through the sanitizer; _lines:
+ * one such line for each non-empty line of lines. */
+void fd_cmd_warn(const char *prefix, const char *text);
 void fd_cmd_warn_lines(const char *prefix, const struct fd_buf *lines);
 int fd_cmd_usage(const struct fd_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
