@@ -149,15 +149,25 @@ parse_index(const char **p, size_t *out)
 	return 0;
 }
 
+/* A query id "<prefix><a>_<b>": 0 with a and b set, -1 when id is not one. */
+static int
+parse_query_id(const char *id, char prefix, size_t *a, size_t *b)
+{
+	const char *p = id + 1;
+
+	return id[0] == prefix && parse_index(&p, a) == 0 && *p++ == '_' &&
+	               parse_index(&p, b) == 0 && !*p
+	           ? 0
+	           : -1;
+}
+
 struct fd_series *
 cw_grid_find(const char *id, void *ctx)
 {
 	struct cw_grid *g = ctx;
 	size_t fn, m;
-	const char *p = id + 1;
 
-	if (id[0] != 'm' || parse_index(&p, &fn) != 0 || *p++ != '_' || parse_index(&p, &m) != 0 ||
-	    *p || fn >= g->n || m >= FD_M_COUNT)
+	if (parse_query_id(id, 'm', &fn, &m) != 0 || fn >= g->n || m >= FD_M_COUNT)
 		return NULL;
 	return &g->out[fn].s[m];
 }
@@ -176,10 +186,8 @@ cw_proxy_find(const char *id, void *ctx)
 {
 	struct cw_proxy_grid *g = ctx;
 	size_t p, k;
-	const char *s = id + 1;
 
-	if (id[0] != 'p' || parse_index(&s, &p) != 0 || *s++ != '_' || parse_index(&s, &k) != 0 ||
-	    *s || p >= g->n || k >= FD_PQ_COUNT)
+	if (parse_query_id(id, 'p', &p, &k) != 0 || p >= g->n || k >= FD_PQ_COUNT)
 		return NULL;
 	return &g->out[p].s[k];
 }
